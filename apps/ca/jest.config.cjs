@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ca',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

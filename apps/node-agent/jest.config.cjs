@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'node-agent',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

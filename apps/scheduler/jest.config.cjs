@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'scheduler',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

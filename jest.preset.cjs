@@ -1,0 +1,11 @@
+// Shared jest settings for every project. ts-jest transpiles only (isolatedModules);
+// type checking is its own step (`npm run typecheck`), so tests start fast.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['**/?(*.)+(spec|sim.spec).ts'],
+  moduleNameMapper: require('./tools/jest/path-mapper.cjs'),
+};

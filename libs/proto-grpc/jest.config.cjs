@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'proto-grpc',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

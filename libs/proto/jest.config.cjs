@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'proto',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'assert',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

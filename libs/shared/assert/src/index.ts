@@ -1,0 +1,2 @@
+// Public surface of @shoal/assert.
+export { assert, assertNever, AssertionFailure } from './assert';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'clock',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

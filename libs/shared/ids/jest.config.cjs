@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ids',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

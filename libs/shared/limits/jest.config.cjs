@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'limits',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'metrics',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'random',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

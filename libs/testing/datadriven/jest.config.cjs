@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'datadriven',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

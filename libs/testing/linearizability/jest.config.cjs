@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'linearizability',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
