@@ -1,0 +1,4 @@
+import { runMain } from '@shoal/bootstrap';
+import { appSpec } from './app';
+
+void runMain(appSpec);

@@ -1,0 +1,54 @@
+// Helpers to run built Shoal apps as child processes: start one, wait for its `listening`
+// log line (which carries the bound ports), and stop it with SIGTERM. Used by `npm start`
+// and by the app smoke test, so both start processes the same way.
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const APPS = ['raft-store', 'api-gateway', 'orchestrator', 'scheduler', 'allocator',
+  'dispatcher', 'ca', 'node-agent'];
+
+/** Starts dist/apps/<app>/main.js; resolves with the child and its ports once it listens. */
+function startApp(root, app, { args = [], env = {}, timeoutMs = 20_000, onLine } = {}) {
+  const main = path.join(root, 'dist', 'apps', app, 'main.js');
+  const child = spawn(process.execPath, [main, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr = [];
+  child.stderr.on('data', (chunk) => stderr.push(chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${app} did not log "listening" within ${timeoutMs} ms: ${Buffer.concat(stderr)}`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${app} exited early (code ${code}, signal ${signal}): ${Buffer.concat(stderr)}`));
+    });
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      onLine?.(line);
+      let entry;
+      try { entry = JSON.parse(line); } catch { return; }
+      if (entry.msg === 'listening') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ app, child, grpcPort: entry.grpcPort, httpPort: entry.httpPort });
+      }
+    });
+  });
+}
+
+/** Sends SIGTERM and resolves with the exit code (SIGKILL after `graceMs`, code null). */
+function stopApp({ child }, graceMs = 15_000) {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', (code) => { clearTimeout(timer); resolve(code); });
+    child.kill('SIGTERM');
+  });
+}
+
+module.exports = { APPS, startApp, stopApp };

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'app-smoke',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,68 @@
+// Goal: each of the eight apps, built and started alone as its own process, answers
+// /healthz, /metrics (with shoal_build_info) and gRPC health, and exits 0 on SIGTERM.
+// Method: build the apps with Nx once, then for each app spawn `node dist/apps/<app>/main.js`
+// on free ports, probe it over HTTP and gRPC, send SIGTERM and check the exit code.
+import { execSync } from 'node:child_process';
+import path from 'node:path';
+import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { HealthService } from '@shoal/proto-grpc';
+import { HealthCheckResponse, HealthCheckResponse_ServingStatus } from '@shoal/proto';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { APPS, startApp, stopApp } = require('../../scripts/lib/processes.cjs') as {
+  APPS: string[];
+  startApp: (root: string, app: string, opts: { args: string[] }) => Promise<Proc>;
+  stopApp: (proc: Proc) => Promise<number | null>;
+};
+interface Proc { app: string; grpcPort: number; httpPort: number }
+
+const root = path.resolve(__dirname, '../../..');
+const HealthClient = makeGenericClientConstructor(HealthService, 'grpc.health.v1.Health');
+
+function grpcHealth(port: number): Promise<HealthCheckResponse> {
+  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      HealthService.check.path,
+      HealthService.check.requestSerialize,
+      HealthService.check.responseDeserialize,
+      { service: '' },
+      { deadline: Date.now() + 5000 },
+      (err: ServiceError | null, res?: HealthCheckResponse) => {
+        client.close();
+        if (err) reject(err);
+        else resolve(res as HealthCheckResponse);
+      },
+    );
+  });
+}
+
+beforeAll(() => {
+  execSync(`npx nx run-many -t build -p ${APPS.join(' ')} --outputStyle=static`, {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+}, 300_000);
+
+describe.each(APPS)('app %s, built and started alone', (app) => {
+  it('answers /healthz, /metrics and gRPC health, and exits 0 on SIGTERM', async () => {
+    const proc = await startApp(root, app, { args: ['--grpc-port=0', '--http-port=0'] });
+    try {
+      const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', app });
+
+      const metrics = await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toMatch(new RegExp(`shoal_build_info\\{[^}]*app="${app}"[^}]*\\} 1`));
+      expect(text).toContain('process_resident_memory_bytes');
+
+      const grpc = await grpcHealth(proc.grpcPort);
+      expect(grpc.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    } finally {
+      expect(await stopApp(proc)).toBe(0);
+    }
+  }, 60_000);
+});
