@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'pki',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
