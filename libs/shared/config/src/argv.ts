@@ -19,7 +19,10 @@ const BOOLEAN_WORDS = new Set(['true', 'false', '1', '0', 'yes', 'no', 'on', 'of
  * parseArgv reads `--name=value`, `--name value`, bare `--flag` / `--no-flag` for booleans,
  * and repeated flags for list fields. Unknown flags and stray arguments become problems.
  */
-export function parseArgv(argv: readonly string[], fields: ReadonlyMap<string, FieldInfo>): ArgvResult {
+export function parseArgv(
+  argv: readonly string[],
+  fields: ReadonlyMap<string, FieldInfo>,
+): ArgvResult {
   const values: RawValues = new Map();
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {

@@ -38,7 +38,8 @@ export function describeConfig(schema: z.ZodObject, opts: DescribeOptions = {}):
   if (opts.title !== undefined) lines.push(opts.title, '');
   lines.push('Options (flags win over environment variables, which win over defaults):', '');
   for (const field of fieldInfos(schema)) {
-    lines.push(`  --${flagName(field.key)}${placeholder(field)}  (env ${envName(field.key, prefix)})`);
+    const flag = `--${flagName(field.key)}${placeholder(field)}`;
+    lines.push(`  ${flag}  (env ${envName(field.key, prefix)})`);
     if (field.description !== undefined) lines.push(`      ${field.description}`);
     lines.push(`      accepts ${expectationText(field)}; default ${defaultText(field)}`);
   }

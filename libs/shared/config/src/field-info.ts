@@ -69,7 +69,7 @@ function numberBounds(schema: z.ZodNumber): { min?: NumberBound; max?: NumberBou
   let min: NumberBound | undefined;
   let max: NumberBound | undefined;
   for (const check of schema.def.checks ?? []) {
-    const def = (check as { _zod?: { def?: Record<string, unknown> } })._zod?.def ?? {};
+    const def = (check as unknown as { _zod?: { def?: Record<string, unknown> } })._zod?.def ?? {};
     const value = def['value'];
     if (typeof value !== 'number') continue;
     const inclusive = def['inclusive'] === true;
@@ -150,7 +150,9 @@ function numberExpectation(field: FieldInfo): string {
   const hi = boundText(field.max);
   const loIncl = field.min?.inclusive ?? true;
   const hiIncl = field.max?.inclusive ?? true;
-  if (lo !== undefined && hi !== undefined && loIncl && hiIncl) return `${noun} from ${lo} to ${hi}`;
+  if (lo !== undefined && hi !== undefined && loIncl && hiIncl) {
+    return `${noun} from ${lo} to ${hi}`;
+  }
   const parts: string[] = [];
   if (lo !== undefined) parts.push(loIncl ? `≥ ${lo}` : `> ${lo}`);
   if (hi !== undefined) parts.push(hiIncl ? `≤ ${hi}` : `< ${hi}`);

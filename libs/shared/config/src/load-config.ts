@@ -111,8 +111,11 @@ function describeIssues(
     const useOwnText = field.kind !== 'string' && field.kind !== 'other';
     const expectation = useOwnText ? `expected ${expectationText(field)}` : issue.message;
     const given = raw.get(key);
-    if (given === undefined) lines.push(`${label}: required (expected ${expectationText(field)}), not set`);
-    else lines.push(`${label}: ${expectation}, got ${JSON.stringify(rawText(given))}`);
+    if (given === undefined) {
+      lines.push(`${label}: required (expected ${expectationText(field)}), not set`);
+    } else {
+      lines.push(`${label}: ${expectation}, got ${JSON.stringify(rawText(given))}`);
+    }
   }
   return lines;
 }
