@@ -25,7 +25,7 @@ let ok = true;
 try {
   for (const app of APPS) {
     process.stdout.write(`shoal: starting ${app}… `);
-    const proc = await startApp(root, app, { args: ['--grpc-port=0', '--http-port=0', '--log-level=warn'] });
+    const proc = await startApp(root, app, { args: ['--grpc-port=0', '--http-port=0'] });
     running.push(proc);
     const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
     const metrics = await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text();

@@ -2,7 +2,7 @@ import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
 import type { UntypedServiceImplementation, ServiceDefinition } from '@grpc/grpc-js';
 import type { z } from 'zod';
-import type { baseAppConfig } from './base-config';
+import type { AppBaseConfig } from '@shoal/config';
 import type { HealthState } from './health-state';
 
 /** AppName is one of the eight Shoal processes. */
@@ -16,8 +16,8 @@ export type AppName =
   | 'ca'
   | 'node-agent';
 
-/** BaseAppConfig is the configuration every app has (see `baseAppConfig`). */
-export type BaseAppConfig = z.infer<typeof baseAppConfig>;
+/** BaseAppConfig is the configuration every app has (`appBaseConfig` of `@shoal/config`). */
+export type BaseAppConfig = AppBaseConfig;
 
 /**
  * AppContext is what an app's own code receives once the shell is up: its validated config,
@@ -58,7 +58,7 @@ export interface AppSpec<S extends z.ZodRawShape = z.ZodRawShape> {
   /** One line for `--help`. */
   summary: string;
   defaultPorts: { grpc: number; http: number };
-  /** Extra config keys of this app, merged into `baseAppConfig`. */
+  /** Extra config keys of this app, merged into `appBaseConfig`. */
   config?: S;
   /** Services to serve beside health, built once the context exists. */
   grpcServices?: (ctx: AppContext<BaseAppConfig & z.infer<z.ZodObject<S>>>) => GrpcBinding[];

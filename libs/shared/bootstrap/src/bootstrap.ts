@@ -1,17 +1,22 @@
 import 'reflect-metadata';
 import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport } from '@nestjs/microservices';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ConfigError, describeConfig, loadConfig } from '@shoal/config';
+import {
+  appBaseConfig,
+  ConfigError,
+  describeConfig,
+  loadConfig,
+  portSchema,
+  wantsHelp,
+} from '@shoal/config';
 import { createLogger, type Logger } from '@shoal/logging';
 import { createMetrics } from '@shoal/metrics';
 import { HealthService } from '@shoal/proto-grpc';
 import { onShutdownSignals } from '@shoal/runtime';
 import type { AppContext, AppSpec, BaseAppConfig, Stoppable } from './app-spec';
-import { baseAppConfig } from './base-config';
 import { ShoalGrpcStrategy } from './grpc-strategy';
 import { HealthGrpcController } from './health.grpc-controller';
 import { HealthState } from './health-state';
@@ -33,6 +38,16 @@ export interface BootstrapOptions {
   argv?: string[];
   env?: NodeJS.ProcessEnv;
   logDestination?: NodeJS.WritableStream;
+}
+
+/** appSchema is the app's config: the shared base with its own default ports, plus its keys. */
+function appSchema<S extends z.ZodRawShape>(spec: AppSpec<S>) {
+  return appBaseConfig
+    .extend({
+      grpcPort: portSchema.default(spec.defaultPorts.grpc).describe('gRPC listen port (0 = any free port)'),
+      httpPort: portSchema.default(spec.defaultPorts.http).describe('HTTP port for /healthz and /metrics (0 = any)'),
+    })
+    .extend(spec.config ?? ({} as S));
 }
 
 /** nestLogger forwards NestJS's own log lines into the app's pino logger. */
@@ -57,7 +72,7 @@ export async function bootstrapApp<S extends z.ZodRawShape>(
   spec: AppSpec<S>,
   options: BootstrapOptions = {},
 ): Promise<RunningApp> {
-  const schema = baseAppConfig.extend(spec.config ?? ({} as S));
+  const schema = appSchema(spec);
   const config = loadConfig(schema, { argv: options.argv, env: options.env }) as BaseAppConfig &
     z.infer<z.ZodObject<S>>;
   const logger = createLogger({ app: spec.app, level: config.logLevel, destination: options.logDestination });
@@ -67,7 +82,8 @@ export async function bootstrapApp<S extends z.ZodRawShape>(
 
   const bindings = spec.grpcServices?.(ctx) ?? [];
   const serviceNames = bindings.map((b) => b.name);
-  const AppModule = Module({
+  class ShoalAppModule {}
+  Module({
     controllers: [HttpController, HealthGrpcController],
     providers: [
       { provide: APP_CONTEXT, useValue: ctx },
@@ -75,21 +91,21 @@ export async function bootstrapApp<S extends z.ZodRawShape>(
       { provide: APP_METRICS, useValue: metrics },
       { provide: SERVICE_NAMES, useValue: serviceNames },
     ],
-  })(class ShoalAppModule {});
+  })(ShoalAppModule);
 
-  const app = await NestFactory.create(AppModule, { logger: nestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(ShoalAppModule, { logger: nestLogger(logger), abortOnError: false });
   const strategy = new ShoalGrpcStrategy(
     {
-      url: `${config.host}:${config.grpcPort ?? spec.defaultPorts.grpc}`,
+      url: `${config.host}:${config.grpcPort}`,
       package: ['grpc.health.v1'],
       packageDefinition: { 'grpc.health.v1.Health': HealthService },
     },
     { metrics, logger, credentials: ServerCredentials.createInsecure(), bindings },
   );
-  app.connectMicroservice({ strategy, transport: Transport.GRPC }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.init();
   await app.startAllMicroservices();
-  await app.listen(config.httpPort ?? spec.defaultPorts.http, config.host);
+  await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
 
   const work = await startWork(spec, ctx, app);
@@ -132,9 +148,8 @@ function closer(ctx: AppContext, app: INestApplication, work: Stoppable | undefi
  */
 export async function runMain<S extends z.ZodRawShape>(spec: AppSpec<S>): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    const schema = baseAppConfig.extend(spec.config ?? ({} as S));
-    process.stdout.write(`shoal ${spec.app}: ${spec.summary}\n\n${describeConfig(schema)}\n`);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`shoal ${spec.app}: ${spec.summary}\n\n${describeConfig(appSchema(spec))}\n`);
     return;
   }
   let running: RunningApp;
@@ -148,8 +163,5 @@ export async function runMain<S extends z.ZodRawShape>(spec: AppSpec<S>): Promis
     process.stderr.write(`shoal ${spec.app}: failed to start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  onShutdownSignals(async () => {
-    await running.close();
-    process.exit(0);
-  }, running.ctx.logger);
+  onShutdownSignals(() => running.close(), running.ctx.logger);
 }
