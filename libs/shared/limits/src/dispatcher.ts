@@ -1,0 +1,35 @@
+import { DAY_MS, SECOND_MS } from './units';
+
+/**
+ * DISPATCHER_LIMITS are the worker-facing heartbeat, session and batching settings. Source:
+ * SwarmKit `manager/dispatcher` (`../shared/reference/swarmkit.md` §6).
+ */
+export const DISPATCHER_LIMITS = Object.freeze({
+  /** Ms between agent heartbeats (SwarmKit `DefaultHeartBeatPeriod` 5 s). */
+  heartbeatPeriodMs: 5 * SECOND_MS,
+  /** Jitter fraction ε: each period is drawn from period × [1 − ε, 1 + ε) (SwarmKit). */
+  heartbeatEpsilon: 0.1,
+  /** Periods without a heartbeat before a node is DOWN (SwarmKit `GracePeriodMultiplier`). */
+  gracePeriodMultiplier: 3,
+  /** Periods a node marked UNKNOWN after a leader change has to re-register (SwarmKit 6). */
+  unknownGracePeriodMultiplier: 6,
+  /** Ms timeout of each agent → dispatcher RPC (SwarmKit `dispatcherRPCTimeout` 5 s). */
+  rpcTimeoutMs: 5 * SECOND_MS,
+  /** Session registrations per node allowed per period (SwarmKit `rateLimitCount` 3). */
+  registrationRateLimitCount: 3,
+  /** Ms window of the registration rate limit (SwarmKit `defaultRateLimitPeriod` 8 s). */
+  registrationRateLimitPeriodMs: 8 * SECOND_MS,
+  /** Ms a DOWN node waits before its tasks become ORPHANED (SwarmKit 24 h). */
+  nodeDownPeriodMs: 1 * DAY_MS,
+  /** Ms between task-status flushes to the store (SwarmKit `maxBatchInterval` 100 ms). */
+  statusBatchIntervalMs: 100,
+  /** Queued status updates that force an immediate flush (SwarmKit `maxBatchItems`). */
+  statusBatchMaxItems: 10_000,
+  /** Ms of quiet before an assignments message is sent (SwarmKit `batchingWaitTime`). */
+  assignmentBatchWaitMs: 100,
+  /** Changes that force an assignments message out (SwarmKit `modificationBatchLimit`). */
+  assignmentBatchMaxChanges: 100,
+});
+
+/** DispatcherLimits is the type of {@link DISPATCHER_LIMITS}. */
+export type DispatcherLimits = typeof DISPATCHER_LIMITS;
