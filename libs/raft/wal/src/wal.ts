@@ -1,0 +1,512 @@
+/**
+ * Wal is raft's write-ahead log: a directory of preallocated segment files holding entries,
+ * hard states and snapshot markers (format: `record-format.ts`; recovery: `wal-replay.ts`).
+ *
+ * Group commit: the raft-store hands a whole Ready to one `save`, which is one write and at
+ * most one fdatasync (two writes and extra syncs only when the batch crosses into a new
+ * segment). Any I/O error puts the WAL in a failed state for good: after a failed fsync the
+ * kernel may have dropped the dirty pages, so the node must stop rather than go on on a lie.
+ */
+import { posix } from 'node:path';
+import { assert, assertNever, AssertionFailure } from '@shoal/assert';
+import { WalCorruptError, WalExistsError, WalFailedError, WalNotFoundError } from './errors';
+import { WAL_LIMITS } from './limits';
+import { NODE_WAL_FS } from './node-wal-fs';
+import {
+  encodeRecordInto,
+  entryDataBytesMax,
+  formatSegmentName,
+  parseSegmentName,
+  recordBytes,
+  RecordType,
+  SEGMENT_SUFFIX,
+  type SegmentHeader,
+  type SegmentName,
+  type SnapshotMarker,
+  type WalMetadata,
+  type WalRecord,
+} from './record-format';
+import type { Entry, HardState } from './types';
+import type { WalFile, WalFs } from './wal-fs';
+import { WalReplayer } from './wal-replay';
+
+/** SlowSyncEvent reports an fsync that took longer than WAL_LIMITS.syncWarnMs. */
+export interface SlowSyncEvent {
+  path: string;
+  durationMs: number;
+}
+
+/** WalOptions configure where a WAL lives and how it does I/O; only `dir` is required. */
+export interface WalOptions {
+  /** The WAL directory; `create` makes it, `open` reads it. */
+  dir: string;
+  /** File system; defaults to node:fs. Tests and the simulator pass MemoryWalFs. */
+  fs?: WalFs;
+  /** Segment preallocation size; defaults to WAL_LIMITS.segmentBytesDefault. */
+  segmentBytes?: number;
+  /** Largest record payload; defaults to WAL_LIMITS.recordBytesMaxDefault. */
+  recordBytesMax?: number;
+  /** Monotonic milliseconds for timing fsyncs; defaults to performance.now. */
+  now?: () => number;
+  /** Called after an fsync slower than WAL_LIMITS.syncWarnMs (etcd logs a warning). */
+  onSlowSync?: (event: SlowSyncEvent) => void;
+}
+
+/** WalCreateOptions add the identity a new WAL records in every segment. */
+export interface WalCreateOptions extends WalOptions {
+  metadata: WalMetadata;
+}
+
+/** WalOpenOptions add the snapshot the caller restored, if any. */
+export interface WalOpenOptions extends WalOptions {
+  /**
+   * The snapshot the caller loaded; entries up to its index are not returned, and the WAL
+   * must hold a marker for it (WalSnapshotNotFoundError otherwise). Default: none.
+   */
+  fromSnapshot?: SnapshotMarker;
+}
+
+/** WalOpenResult is an opened WAL, ready to append, and the state it recorded. */
+export interface WalOpenResult {
+  wal: Wal;
+  metadata: WalMetadata;
+  hardState: HardState;
+  /** Entries after `fromSnapshot`, contiguous, with raft truncations applied. */
+  entries: Entry[];
+  /** The latest snapshot marker ({0, 0} if none was saved). */
+  snapshotMarker: SnapshotMarker;
+  /** Set when a torn tail was cut off: the segment and the offset where the log now ends. */
+  repairedTail?: { path: string; offset: number; reason: string | undefined };
+}
+
+/** WalSaveBatch is what one Ready asks to persist. */
+export interface WalSaveBatch {
+  /** The new hard state; written only if it differs from the last one saved. */
+  hardState?: HardState;
+  /** New entries, contiguous; the first may overwrite earlier ones (raft truncation). */
+  entries: readonly Entry[];
+  /** Whether the batch must be durable when `save` resolves (raft's MustSync). */
+  mustSync: boolean;
+}
+
+interface Config {
+  dir: string;
+  fs: WalFs;
+  segmentBytes: number;
+  recordBytesMax: number;
+  now: () => number;
+  onSlowSync: (event: SlowSyncEvent) => void;
+}
+
+interface Tail {
+  file: WalFile;
+  path: string;
+  seq: number;
+  /** Where the next record goes. */
+  offset: number;
+  /** Whether bytes were written since the last sync. */
+  dirty: boolean;
+}
+
+function resolveConfig(options: WalOptions): Config {
+  const segmentBytes = options.segmentBytes ?? WAL_LIMITS.segmentBytesDefault;
+  const recordBytesMax = options.recordBytesMax ?? WAL_LIMITS.recordBytesMaxDefault;
+  assert(Number.isSafeInteger(segmentBytes), 'segment size is an integer');
+  assert(segmentBytes >= WAL_LIMITS.segmentBytesMin, 'segment size at least the minimum');
+  assert(segmentBytes % WAL_LIMITS.alignmentBytes === 0, 'segment size is aligned');
+  assert(recordBytesMax >= 64, 'records can hold at least a small entry');
+  assert(
+    recordBytesMax + 2 * WAL_LIMITS.recordHeaderBytes + 128 <= segmentBytes,
+    'the largest record fits in a segment after its header record',
+  );
+  return {
+    dir: options.dir,
+    fs: options.fs ?? NODE_WAL_FS,
+    segmentBytes,
+    recordBytesMax,
+    now: options.now ?? (() => performance.now()),
+    onSlowSync: options.onSlowSync ?? (() => undefined),
+  };
+}
+
+/** Wal is an open write-ahead log; see the file comment. Calls must not overlap. */
+export class Wal {
+  private failure: { error: unknown } | undefined;
+  private busy = false;
+  private closed = false;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly metadata: WalMetadata,
+    private hardState: HardState,
+    private snapshotMarker: SnapshotMarker,
+    /** Invariant: entries appended next have index <= nextIndex; nextIndex > marker index. */
+    private nextIndex: number,
+    /** Segments on disk, oldest first; the last one is the tail. */
+    private segments: SegmentName[],
+    private tail: Tail,
+  ) {}
+
+  /**
+   * create makes a new, empty WAL in `options.dir` atomically: it builds the first segment in
+   * `<dir>.tmp`, syncs it, renames the directory into place and syncs the parent. It throws
+   * WalExistsError if `dir` already holds segments. The returned WAL is open for appending.
+   */
+  static async create(options: WalCreateOptions): Promise<Wal> {
+    const config = resolveConfig(options);
+    const { fs, dir } = config;
+    assert(options.metadata.nodeId > 0, 'node id is set');
+    if ((await fs.exists(dir)) && (await fs.readdir(dir)).some(isSegmentFile)) {
+      throw new WalExistsError(`a WAL already exists in ${dir}`);
+    }
+    const temporary = `${dir}.tmp`;
+    await fs.remove(temporary);
+    await fs.mkdir(temporary);
+    const header: SegmentHeader = {
+      seq: 0,
+      firstIndex: 1,
+      metadata: { ...options.metadata },
+      hardState: { term: 0, vote: 0, commit: 0 },
+      snapshotMarker: { index: 0, term: 0 },
+    };
+    const name = formatSegmentName(header);
+    const file = await createSegmentFile(config, posix.join(temporary, name), header);
+    await fs.syncDir(temporary);
+    await fs.remove(dir);
+    await fs.rename(temporary, dir);
+    await fs.syncDir(posix.dirname(dir));
+    const tail: Tail = {
+      file: file.file,
+      path: posix.join(dir, name),
+      seq: 0,
+      offset: file.offset,
+      dirty: false,
+    };
+    const segments = [{ seq: header.seq, firstIndex: header.firstIndex }];
+    const { metadata, hardState, snapshotMarker } = header;
+    return new Wal(config, metadata, hardState, snapshotMarker, 1, segments, tail);
+  }
+
+  /**
+   * open replays the WAL in `options.dir` and returns it open for appending, with the state it
+   * recorded. A torn tail of the last segment is zeroed and synced (`repairedTail`); anything
+   * else that does not decode throws WalCorruptError and changes nothing on disk. Throws
+   * WalNotFoundError if there is no segment, WalSnapshotNotFoundError (see `fromSnapshot`).
+   */
+  static async open(options: WalOpenOptions): Promise<WalOpenResult> {
+    const config = resolveConfig(options);
+    const segments = await listSegments(config);
+    const replayer = new WalReplayer({
+      dir: config.dir,
+      fromSnapshot: options.fromSnapshot ?? { index: 0, term: 0 },
+      recordBytesMax: config.recordBytesMax,
+    });
+    for (let i = 0; i < segments.length; i++) {
+      const path = posix.join(config.dir, formatSegmentName(segments[i]));
+      const bytes = await config.fs.readFile(path);
+      replayer.add({ path, ...segments[i], bytes }, i === segments.length - 1);
+    }
+    const state = replayer.finish();
+    const last = segments[segments.length - 1];
+    const path = posix.join(config.dir, formatSegmentName(last));
+    const file = await config.fs.open(path, { create: false });
+    const tail: Tail = { file, path, seq: last.seq, offset: state.tail.validBytes, dirty: false };
+    let repairedTail: WalOpenResult['repairedTail'];
+    if (state.tail.dirty) {
+      await writeZeros(file, tail.offset, await file.size());
+      await timedSync(config, tail.path, () => file.datasync());
+      repairedTail = { path, offset: tail.offset, reason: state.tail.reason };
+    }
+    const { metadata, hardState, snapshotMarker, nextIndex } = state;
+    const wal = new Wal(config, metadata, hardState, snapshotMarker, nextIndex, segments, tail);
+    const result = { wal, metadata, hardState, entries: state.entries, snapshotMarker };
+    return repairedTail === undefined ? result : { ...result, repairedTail };
+  }
+
+  /**
+   * save appends `batch.entries` and then the hard state (if it changed), in one write, and
+   * fdatasyncs once if `batch.mustSync`. When it resolves with mustSync, the batch is durable.
+   * Contract: entries are contiguous, the first at most one past the last saved entry and
+   * after the latest snapshot marker; each entry's data fits recordBytesMax. Throws
+   * WalFailedError if this or any earlier I/O failed.
+   */
+  async save(batch: WalSaveBatch): Promise<void> {
+    this.checkBatch(batch);
+    const records: WalRecord[] = batch.entries.map((entry) => ({ type: RecordType.Entry, entry }));
+    if (batch.hardState !== undefined && !sameHardState(batch.hardState, this.hardState)) {
+      records.push({ type: RecordType.HardState, hardState: { ...batch.hardState } });
+    }
+    await this.guard(async () => {
+      await this.append(records);
+      if (batch.mustSync) await this.syncTail();
+    });
+  }
+
+  /**
+   * saveSnapshotMarker records that the snapshot at `marker` is durable on disk, and syncs.
+   * Call it after the snapshot file is saved and before `releaseBefore(marker.index)`.
+   * Contract: markers never go back (index and term at least the previous ones).
+   */
+  async saveSnapshotMarker(marker: SnapshotMarker): Promise<void> {
+    this.checkOpen();
+    assert(Number.isSafeInteger(marker.index) && marker.index > 0, 'marker index positive');
+    assert(marker.index >= this.snapshotMarker.index, 'snapshot markers never go back');
+    assert(marker.term >= this.snapshotMarker.term, 'snapshot marker terms never go back');
+    await this.guard(async () => {
+      await this.append([{ type: RecordType.SnapshotMarker, snapshotMarker: { ...marker } }]);
+      await this.syncTail();
+    });
+  }
+
+  /**
+   * releaseBefore deletes every segment whose entries all precede `index`, i.e. each segment
+   * but the last one whose successor starts at or before `index`. Contract: `index` is at
+   * most the latest saved snapshot marker's index, so nothing needed after a restart goes.
+   */
+  async releaseBefore(index: number): Promise<void> {
+    this.checkOpen();
+    assert(index <= this.snapshotMarker.index, 'release only what a saved snapshot covers');
+    let count = 0;
+    while (count < this.segments.length - 1 && this.segments[count + 1].firstIndex <= index) {
+      count += 1;
+    }
+    if (count === 0) return;
+    await this.guard(async () => {
+      for (const segment of this.segments.slice(0, count)) {
+        await this.config.fs.remove(posix.join(this.config.dir, formatSegmentName(segment)));
+      }
+      await this.config.fs.syncDir(this.config.dir);
+      this.segments = this.segments.slice(count);
+    });
+  }
+
+  /**
+   * close syncs unsynced writes and releases the file; after it every call fails an assert.
+   * On a failed WAL (or if that sync fails) it still releases the file, then throws
+   * WalFailedError like every other call.
+   */
+  async close(): Promise<void> {
+    assert(!this.closed, 'wal is open');
+    assert(!this.busy, 'wal calls do not overlap');
+    if (this.failure === undefined) {
+      try {
+        await this.guard(async () => {
+          await this.syncTail();
+          await this.tail.file.close();
+        });
+        this.closed = true;
+        return;
+      } catch (error) {
+        if (error instanceof AssertionFailure) throw error;
+        // The failure is recorded; fall through to release the handle and rethrow.
+      }
+    }
+    this.closed = true;
+    await this.tail.file.close().catch(() => undefined);
+    throw new WalFailedError(this.failure?.error);
+  }
+
+  /** failed reports whether an I/O error has put this WAL in its failed state. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** segmentNames lists the segment files this WAL holds, oldest first. */
+  segmentNames(): string[] {
+    return this.segments.map(formatSegmentName);
+  }
+
+  private checkOpen(): void {
+    assert(!this.closed, 'wal is open');
+    assert(!this.busy, 'wal calls do not overlap');
+    if (this.failure !== undefined) throw new WalFailedError(this.failure.error);
+  }
+
+  private checkBatch(batch: WalSaveBatch): void {
+    this.checkOpen();
+    const entries = batch.entries;
+    const maxData = entryDataBytesMax(this.config.recordBytesMax);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      assert(Number.isSafeInteger(entry.index) && entry.index >= 1, 'entry index positive');
+      assert(Number.isSafeInteger(entry.term) && entry.term >= 1, 'entry term positive');
+      assert(entry.data.length <= maxData, 'entry data fits in one record');
+      if (i > 0) assert(entry.index === entries[i - 1].index + 1, 'entries are contiguous');
+      if (i > 0) assert(entry.term >= entries[i - 1].term, 'entry terms never go back');
+    }
+    if (entries.length > 0) {
+      assert(entries[0].index <= this.nextIndex, 'entries leave no gap in the log');
+      assert(entries[0].index > this.snapshotMarker.index, 'entries follow the snapshot');
+    }
+    const hardState = batch.hardState;
+    if (hardState !== undefined) {
+      assert(hardState.term >= this.hardState.term, 'hard state term never goes back');
+      assert(hardState.commit >= this.hardState.commit, 'commit index never goes back');
+    }
+  }
+
+  /** guard runs `body` as the only call in flight and fails the WAL on any I/O error. */
+  private async guard(body: () => Promise<void>): Promise<void> {
+    this.checkOpen();
+    this.busy = true;
+    try {
+      await body();
+    } catch (error) {
+      if (error instanceof AssertionFailure) throw error;
+      this.failure = { error };
+      throw new WalFailedError(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** append writes `records` at the tail, cutting new segments as they fill up. */
+  private async append(records: readonly WalRecord[]): Promise<void> {
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const size = recordBytes(records[i]);
+      if (this.tail.offset + bytes + size > this.config.segmentBytes) {
+        await this.writeRecords(records.slice(start, i), bytes);
+        await this.cut();
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    await this.writeRecords(records.slice(start), bytes);
+  }
+
+  /** writeRecords encodes `records` (`bytes` long) at the tail in one write. */
+  private async writeRecords(records: readonly WalRecord[], bytes: number): Promise<void> {
+    if (records.length === 0) return;
+    const buffer = new Uint8Array(bytes);
+    let at = 0;
+    for (const record of records) {
+      const position = { segmentSeq: this.tail.seq, offset: this.tail.offset + at };
+      at += encodeRecordInto(buffer, at, record, position);
+    }
+    assert(at === bytes, 'records fill the buffer exactly');
+    await this.tail.file.write(this.tail.offset, buffer);
+    this.tail.offset += bytes;
+    this.tail.dirty = true;
+    for (const record of records) this.noteWritten(record);
+  }
+
+  /** noteWritten advances the in-memory state past a record now written to the tail. */
+  private noteWritten(record: WalRecord): void {
+    switch (record.type) {
+      case RecordType.Entry:
+        this.nextIndex = record.entry.index + 1;
+        return;
+      case RecordType.HardState:
+        this.hardState = record.hardState;
+        return;
+      case RecordType.SnapshotMarker:
+        this.snapshotMarker = record.snapshotMarker;
+        this.nextIndex = Math.max(this.nextIndex, record.snapshotMarker.index + 1);
+        return;
+      case RecordType.Segment:
+        return assert(false, 'segment headers are written only by cut');
+      default:
+        return assertNever(record, 'wal record');
+    }
+  }
+
+  private async syncTail(): Promise<void> {
+    if (!this.tail.dirty) return;
+    const file = this.tail.file;
+    await timedSync(this.config, this.tail.path, () => file.datasync());
+    this.tail.dirty = false;
+  }
+
+  /**
+   * cut seals the tail segment (truncate to its records, fsync, close) and starts the next:
+   * built as `<name>.tmp`, preallocated, header written and synced, renamed, directory synced.
+   */
+  private async cut(): Promise<void> {
+    const sealed = this.tail;
+    await sealed.file.truncate(sealed.offset);
+    await timedSync(this.config, sealed.path, () => sealed.file.sync());
+    await sealed.file.close();
+    const header: SegmentHeader = {
+      seq: sealed.seq + 1,
+      firstIndex: this.nextIndex,
+      metadata: this.metadata,
+      hardState: this.hardState,
+      snapshotMarker: this.snapshotMarker,
+    };
+    const name = formatSegmentName(header);
+    const path = posix.join(this.config.dir, name);
+    const created = await createSegmentFile(this.config, `${path}.tmp`, header);
+    await this.config.fs.rename(`${path}.tmp`, path);
+    await this.config.fs.syncDir(this.config.dir);
+    this.tail = { file: created.file, path, seq: header.seq, offset: created.offset, dirty: false };
+    this.segments.push({ seq: header.seq, firstIndex: header.firstIndex });
+  }
+}
+
+function isSegmentFile(name: string): boolean {
+  return parseSegmentName(name) !== undefined;
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+/** listSegments returns the WAL's segments by sequence, removing leftover `.tmp` files. */
+async function listSegments(config: Config): Promise<SegmentName[]> {
+  const { fs, dir } = config;
+  if (!(await fs.exists(dir))) throw new WalNotFoundError(`no WAL directory ${dir}`);
+  const names = await fs.readdir(dir);
+  for (const name of names.filter((n) => n.endsWith(`${SEGMENT_SUFFIX}.tmp`))) {
+    await fs.remove(posix.join(dir, name));
+  }
+  const segments = names
+    .map(parseSegmentName)
+    .filter((s): s is SegmentName => s !== undefined)
+    .sort((a, b) => a.seq - b.seq);
+  if (segments.length === 0) throw new WalNotFoundError(`no WAL segment in ${dir}`);
+  for (let i = 1; i < segments.length; i++) {
+    if (segments[i].seq !== segments[i - 1].seq + 1) {
+      const path = posix.join(dir, formatSegmentName(segments[i]));
+      throw new WalCorruptError(path, undefined, `segment ${segments[i - 1].seq + 1} missing`);
+    }
+  }
+  return segments;
+}
+
+/**
+ * createSegmentFile creates `path`, preallocates it with zeros to the segment size, writes
+ * `header` at offset 0 and fsyncs. It returns the open file and the offset after the header.
+ */
+async function createSegmentFile(
+  config: Config,
+  path: string,
+  header: SegmentHeader,
+): Promise<{ file: WalFile; offset: number }> {
+  const file = await config.fs.open(path, { create: true });
+  await file.truncate(0);
+  await writeZeros(file, 0, config.segmentBytes);
+  const record: WalRecord = { type: RecordType.Segment, header };
+  const buffer = new Uint8Array(recordBytes(record));
+  encodeRecordInto(buffer, 0, record, { segmentSeq: header.seq, offset: 0 });
+  await file.write(0, buffer);
+  await timedSync(config, path, () => file.sync());
+  return { file, offset: buffer.length };
+}
+
+/** writeZeros writes zeros over bytes [from, to) of `file`, a chunk at a time. */
+async function writeZeros(file: WalFile, from: number, to: number): Promise<void> {
+  const chunk = new Uint8Array(Math.min(WAL_LIMITS.zeroChunkBytes, Math.max(0, to - from)));
+  for (let at = from; at < to; at += chunk.length) {
+    await file.write(at, chunk.subarray(0, Math.min(chunk.length, to - at)));
+  }
+}
+
+async function timedSync(config: Config, path: string, sync: () => Promise<void>) {
+  const start = config.now();
+  await sync();
+  const durationMs = config.now() - start;
+  if (durationMs > WAL_LIMITS.syncWarnMs) config.onSlowSync({ path, durationMs });
+}
