@@ -88,6 +88,11 @@ export enum MessageType {
   MsgReadIndexResp = 16,
   MsgPreVote = 17,
   MsgPreVoteResp = 18,
+  /**
+   * MsgForgetLeader (local, added by the core) makes a follower forget its leader, so that
+   * it grants (pre-)votes again before the election timeout. Numbered as in etcd-raft.
+   */
+  MsgForgetLeader = 23,
 }
 
 /**
