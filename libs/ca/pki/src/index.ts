@@ -1,2 +1,37 @@
-// Public surface of @shoal/pki.
-export {};
+// Public surface of @shoal/pki: the cluster CA's certificates, join tokens, renewal timing,
+// certificate files, and gRPC mutual-TLS credentials with rotation. See
+// docs/design/security.md.
+export * from './limits';
+export { isIdentityName, isRole, ROLES, type Role } from './role';
+export { generateRsaKeyPem } from './keys';
+export { certificateDigest, digestFromBase36, digestFromHex, type RootDigest } from './digest';
+export { createRootCa, type CreateRootCaOptions, type RootCa } from './root-ca';
+export { createKeyAndCsr, type CsrSubject, type KeyAndCsr } from './csr';
+export {
+  issueCertificate,
+  signCsr,
+  type CertificateDecision,
+  type IssuedCertificate,
+  type SignCsrOptions,
+  type SignedCertificate,
+  type SigningCa,
+} from './sign';
+export { parseIdentity, type Identity } from './identity';
+export { verifyChain, type ChainFailure, type ChainVerdict } from './verify-chain';
+export {
+  generateJoinToken,
+  parseJoinToken,
+  tokensEqual,
+  verifyRootAgainstToken,
+  type JoinToken,
+  type RootPinVerdict,
+} from './join-token';
+export { renewalDelayMs, type RenewalDelayOptions } from './renewal';
+export { CryptoRandom } from './crypto-random';
+export {
+  CERT_BUNDLE_FILES,
+  checkCertBundle,
+  readCertBundle,
+  writeCertBundle,
+  type CertBundle,
+} from './cert-bundle';
