@@ -111,6 +111,7 @@ export class MemoryWalFs implements WalFs {
   };
   private readonly root: MemoryDir;
   private faults: Fault[] = [];
+  private callsBeforeDeath: number | undefined;
 
   constructor(root?: MemoryDir) {
     this.root = root ?? new MemoryDir();
@@ -126,6 +127,16 @@ export class MemoryWalFs implements WalFs {
       pathIncludes: options.pathIncludes ?? '',
       code: options.code ?? 'EIO',
     });
+  }
+
+  /**
+   * failAllAfter lets `calls` more calls through and makes every later one fail with EIO, as
+   * a disk (or process) that died at that point. Combined with `crash`, it stops a protocol
+   * at every possible step.
+   */
+  failAllAfter(calls: number): void {
+    assert(Number.isSafeInteger(calls) && calls >= 0, 'call count is a natural number');
+    this.callsBeforeDeath = calls;
   }
 
   /**
@@ -236,6 +247,10 @@ export class MemoryWalFs implements WalFs {
   /** enter counts a call and throws the first matching injected fault, consuming it. */
   enter(operation: FsOperation, path: string): void {
     this.counts[operation] += 1;
+    if (this.callsBeforeDeath !== undefined) {
+      if (this.callsBeforeDeath === 0) throw ioError('EIO', operation, path);
+      this.callsBeforeDeath -= 1;
+    }
     const at = this.faults.findIndex(
       (f) => f.operation === operation && path.includes(f.pathIncludes),
     );
