@@ -38,7 +38,7 @@ export function deadlineInterceptor(
   };
 }
 
-/** A generated (or `makeGenericClientConstructor`) client class. */
+/** ClientConstructor is a generated (or `makeGenericClientConstructor`) client class. */
 export type ClientConstructor<T extends Client> = new (
   address: string,
   credentials: ChannelCredentials,
@@ -46,7 +46,7 @@ export type ClientConstructor<T extends Client> = new (
 ) => T;
 
 /**
- * ClientOptions configure {@link createClient}: the default unary deadline (GRPC_LIMITS),
+ * CreateClientOptions configure {@link createClient}: the default unary deadline (GRPC_LIMITS),
  * extra interceptors (run after the deadline one) and channel option overrides.
  */
 export interface CreateClientOptions {

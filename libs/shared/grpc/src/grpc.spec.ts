@@ -16,7 +16,7 @@ import { createMetrics, metricsText, type Metrics } from '@shoal/metrics';
 import { createClient } from './client';
 import { bindServer, createGrpcServer, shutdownServer } from './server';
 import { fromGrpcError } from './status';
-import { TEST_SERVICE, type TestMessage } from './test-service';
+import { TEST_SERVICE, type TestMessage } from './testdata/test-service';
 import { wrapUnary } from './unary';
 
 type Callback = (err: ServiceError | null, res?: TestMessage) => void;

@@ -1,15 +1,19 @@
+import { assert } from '@shoal/assert';
+import { OBJECT_LIMITS } from '@shoal/limits';
 import type { Random } from '@shoal/random';
 
 /** ID_LENGTH is the length of every Shoal object ID: 128 bits in base 36 need 25 digits. */
-export const ID_LENGTH = 25;
+export const ID_LENGTH: number = OBJECT_LIMITS.idLength;
 
 /** SHORT_ID_LENGTH is how many leading characters the CLI shows, as `docker service ls` does. */
-export const SHORT_ID_LENGTH = 12;
+export const SHORT_ID_LENGTH: number = OBJECT_LIMITS.shortIdLength;
 
 /** The largest ID, 2^128 − 1 in base 36; IDs of equal length compare lexicographically. */
 const MAX_ID = ((1n << 128n) - 1n).toString(36);
 
-const ID_PATTERN = /^[0-9a-z]{25}$/;
+assert(MAX_ID.length === ID_LENGTH, 'a 128-bit value fills exactly ID_LENGTH base-36 digits');
+
+const ID_PATTERN = new RegExp(`^[0-9a-z]{${ID_LENGTH}}$`);
 
 /**
  * newId returns a fresh object ID, SwarmKit style: 128 random bits from `random` written in

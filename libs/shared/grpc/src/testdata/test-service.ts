@@ -2,7 +2,7 @@
 // tests need no generated code.
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 
-/** The request and response of every TestService method. */
+/** TestMessage is the request and response of every TEST_SERVICE method. */
 export interface TestMessage {
   readonly text: string;
 }
