@@ -87,7 +87,11 @@ describe('childLogger / silentLogger', () => {
     const out = memoryStream();
     const root = createLogger({ app: 'manager', destination: out.stream });
     childLogger(root, 'dispatcher', { sessionId: 's1' }).info('hello');
-    expect(out.lines()[0]).toMatchObject({ app: 'manager', component: 'dispatcher', sessionId: 's1' });
+    expect(out.lines()[0]).toMatchObject({
+      app: 'manager',
+      component: 'dispatcher',
+      sessionId: 's1',
+    });
   });
 
   it('silentLogger writes nothing and accepts every call', () => {
