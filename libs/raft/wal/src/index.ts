@@ -12,6 +12,11 @@ export {
 export { WAL_LIMITS, type WalLimits } from './limits';
 export { MemoryWalFs, type CrashPolicy, type FsOperation } from './memory-wal-fs';
 export { NODE_WAL_FS } from './node-wal-fs';
+export {
+  Snapshotter,
+  type SnapshotFileInfo,
+  type SnapshotterOptions,
+} from './snapshotter';
 export type { SnapshotMarker, WalMetadata } from './record-format';
 export {
   Wal,

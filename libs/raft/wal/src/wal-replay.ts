@@ -51,6 +51,11 @@ export interface ReplayResult {
   hardState: HardState;
   /** The latest snapshot marker in the WAL ({0, 0} if none). */
   snapshotMarker: SnapshotMarker;
+  /**
+   * Every distinct snapshot marker in the WAL whose index the saved hard state has committed,
+   * oldest first: the snapshots a restart may start from (etcd's ValidSnapshotEntries).
+   */
+  snapshotMarkers: SnapshotMarker[];
   /** Entries after `fromSnapshot.index`, contiguous, in index order. */
   entries: Entry[];
   /** The largest index the next appended entry may have (last entry + 1). */
@@ -68,6 +73,7 @@ export class WalReplayer {
   private hardState: HardState = { term: 0, vote: 0, commit: 0 };
   private snapshotMarker: SnapshotMarker = { index: 0, term: 0 };
   private snapshotMatched: boolean;
+  private readonly snapshotMarkers: SnapshotMarker[] = [];
   private entries: Entry[] = [];
   private nextIndex = 1;
   private previousSeq: number | undefined;
@@ -120,10 +126,12 @@ export class WalReplayer {
         `entries resume at ${entries[0].index}, not right after snapshot ${from.index}`,
       );
     }
+    const commit = this.hardState.commit;
     return {
       metadata: this.metadata,
       hardState: this.hardState,
       snapshotMarker: this.snapshotMarker,
+      snapshotMarkers: this.snapshotMarkers.filter((m) => m.index > 0 && m.index <= commit),
       entries,
       nextIndex: this.nextIndex,
       tail: this.tail,
@@ -236,6 +244,10 @@ export class WalReplayer {
 
   private applyMarker(marker: SnapshotMarker): void {
     this.snapshotMarker = marker;
+    const last = this.snapshotMarkers[this.snapshotMarkers.length - 1];
+    if (last === undefined || last.index !== marker.index || last.term !== marker.term) {
+      this.snapshotMarkers.push(marker);
+    }
     const from = this.options.fromSnapshot;
     if (marker.index === from.index && marker.term === from.term) this.snapshotMatched = true;
     if (marker.index >= this.nextIndex) {

@@ -28,7 +28,7 @@ import {
 } from './record-format';
 import type { Entry, HardState } from './types';
 import type { WalFile, WalFs } from './wal-fs';
-import { WalReplayer } from './wal-replay';
+import { WalReplayer, type ReplayResult } from './wal-replay';
 
 /** SlowSyncEvent reports an fsync that took longer than WAL_LIMITS.syncWarnMs. */
 export interface SlowSyncEvent {
@@ -196,17 +196,8 @@ export class Wal {
   static async open(options: WalOpenOptions): Promise<WalOpenResult> {
     const config = resolveConfig(options);
     const segments = await listSegments(config);
-    const replayer = new WalReplayer({
-      dir: config.dir,
-      fromSnapshot: options.fromSnapshot ?? { index: 0, term: 0 },
-      recordBytesMax: config.recordBytesMax,
-    });
-    for (let i = 0; i < segments.length; i++) {
-      const path = posix.join(config.dir, formatSegmentName(segments[i]));
-      const bytes = await config.fs.readFile(path);
-      replayer.add({ path, ...segments[i], bytes }, i === segments.length - 1);
-    }
-    const state = replayer.finish();
+    const fromSnapshot = options.fromSnapshot ?? { index: 0, term: 0 };
+    const state = await replay(config, segments, fromSnapshot);
     const last = segments[segments.length - 1];
     const path = posix.join(config.dir, formatSegmentName(last));
     const file = await config.fs.open(path, { create: false });
@@ -221,6 +212,18 @@ export class Wal {
     const wal = new Wal(config, metadata, hardState, snapshotMarker, nextIndex, segments, tail);
     const result = { wal, metadata, hardState, entries: state.entries, snapshotMarker };
     return repairedTail === undefined ? result : { ...result, repairedTail };
+  }
+
+  /**
+   * readSnapshotMarkers returns the snapshot markers in the WAL at `options.dir` whose index
+   * its hard state has committed, oldest first, without changing anything on disk: pass them
+   * to `Snapshotter.loadNewestAvailable`, then open the WAL from the snapshot it returns.
+   * Throws like `open` (WalNotFoundError, WalCorruptError).
+   */
+  static async readSnapshotMarkers(options: WalOptions): Promise<SnapshotMarker[]> {
+    const config = resolveConfig(options);
+    const segments = await listSegments(config, { removeTemporary: false });
+    return (await replay(config, segments, { index: 0, term: 0 })).snapshotMarkers;
   }
 
   /**
@@ -454,12 +457,38 @@ function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
 }
 
-/** listSegments returns the WAL's segments by sequence, removing leftover `.tmp` files. */
-async function listSegments(config: Config): Promise<SegmentName[]> {
+/** replay reads every segment, oldest first, and returns the state they record. */
+async function replay(
+  config: Config,
+  segments: readonly SegmentName[],
+  fromSnapshot: SnapshotMarker,
+): Promise<ReplayResult> {
+  const replayer = new WalReplayer({
+    dir: config.dir,
+    fromSnapshot,
+    recordBytesMax: config.recordBytesMax,
+  });
+  for (let i = 0; i < segments.length; i++) {
+    const path = posix.join(config.dir, formatSegmentName(segments[i]));
+    const bytes = await config.fs.readFile(path);
+    replayer.add({ path, ...segments[i], bytes }, i === segments.length - 1);
+  }
+  return replayer.finish();
+}
+
+/**
+ * listSegments returns the WAL's segments by sequence, removing leftover `.tmp` files of an
+ * interrupted cut unless told not to (read-only callers).
+ */
+async function listSegments(
+  config: Config,
+  options: { removeTemporary: boolean } = { removeTemporary: true },
+): Promise<SegmentName[]> {
   const { fs, dir } = config;
   if (!(await fs.exists(dir))) throw new WalNotFoundError(`no WAL directory ${dir}`);
   const names = await fs.readdir(dir);
-  for (const name of names.filter((n) => n.endsWith(`${SEGMENT_SUFFIX}.tmp`))) {
+  const temporary = names.filter((n) => n.endsWith(`${SEGMENT_SUFFIX}.tmp`));
+  for (const name of options.removeTemporary ? temporary : []) {
     await fs.remove(posix.join(dir, name));
   }
   const segments = names
