@@ -32,7 +32,7 @@ export function describeEntry(e: Entry, f: EntryFormatter = defaultFormatter): s
     default:
       return assertNever(e.type, 'entry type');
   }
-  return `${e.term}/${e.index} ${EntryType[e.type]}${body}`;
+  return `${e.term}/${e.index} Entry${EntryType[e.type]}${body}`;
 }
 
 /** describeEntries renders one entry per line. */
