@@ -66,3 +66,33 @@ describe.each(APPS)('app %s, built and started alone', (app) => {
     }
   }, 60_000);
 });
+
+describe('bad configuration', () => {
+  it('exits 2 with a readable message and no stack trace', () => {
+    const main = path.join(root, 'dist', 'apps', 'scheduler', 'main.js');
+    let status = 0;
+    let stderr = '';
+    try {
+      execSync(`${JSON.stringify(process.execPath)} ${main} --grpc-port=abc --log-levl=info`, {
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      const failure = err as { status: number; stderr: Buffer };
+      status = failure.status;
+      stderr = failure.stderr.toString();
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('--grpc-port');
+    expect(stderr).toContain('abc');
+    expect(stderr).toContain('--log-levl');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints every option with --help', () => {
+    const main = path.join(root, 'dist', 'apps', 'scheduler', 'main.js');
+    const out = execSync(`${JSON.stringify(process.execPath)} ${main} --help`).toString();
+    expect(out).toContain('--grpc-port');
+    expect(out).toContain('SHOAL_GRPC_PORT');
+    expect(out).toContain('4243');
+  });
+});

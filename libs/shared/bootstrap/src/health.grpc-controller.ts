@@ -16,6 +16,9 @@ function toProto(status: ServingStatus): Status {
 }
 
 /**
+ * NB: ts-proto keys grpc-js service methods in lowerCamelCase (`check`, not `Check`), and
+ * NestJS matches handlers on those keys, so the method names below are lower case.
+ *
  * HealthGrpcController serves `grpc.health.v1.Health` for the whole process. The empty
  * service name means the process itself; the app's own service names are accepted too, and
  * any other name is NOT_FOUND, as the health protocol asks.
@@ -28,14 +31,14 @@ export class HealthGrpcController {
   ) {}
 
   /** check answers the current status of the process or of one of its services. */
-  @GrpcMethod('Health', 'Check')
+  @GrpcMethod('Health', 'check')
   check(request: HealthCheckRequest): HealthCheckResponse {
     this.known(request.service);
     return { status: toProto(this.health.get()) };
   }
 
   /** watch streams the status now and on every change, until the client cancels. */
-  @GrpcMethod('Health', 'Watch')
+  @GrpcMethod('Health', 'watch')
   watch(request: HealthCheckRequest): Observable<HealthCheckResponse> {
     this.known(request.service);
     return new Observable<HealthCheckResponse>((subscriber) => {
