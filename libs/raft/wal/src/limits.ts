@@ -8,6 +8,10 @@ import { assert } from '@shoal/assert';
 
 const MIB = 1024 * 1024;
 
+/**
+ * WAL_LIMITS holds every size, count and time limit of `@shoal/raft-wal`. Options that
+ * override a default (segment size, record size) are checked against these at use.
+ */
 export const WAL_LIMITS = Object.freeze({
   /** Size a segment file is preallocated to; a batch that would pass it cuts a new segment. */
   segmentBytesDefault: 64 * MIB,
@@ -15,6 +19,10 @@ export const WAL_LIMITS = Object.freeze({
   segmentBytesMin: 4096,
   /** Largest single record payload by default (one entry's data plus its 20-byte header). */
   recordBytesMaxDefault: 16 * MIB,
+  /** Smallest record payload limit a WAL may be configured with. */
+  recordBytesMaxFloor: 64,
+  /** Bytes of the record that opens every segment (16-byte header, 72-byte payload). */
+  segmentHeaderRecordBytes: 88,
   /** Every record starts on a multiple of this, so a record's length word is never torn. */
   alignmentBytes: 8,
   /** Bytes of the fixed record header: length, crc, type, version, reserved. */
@@ -39,10 +47,14 @@ assert(WAL_LIMITS.segmentBytesMin % WAL_LIMITS.alignmentBytes === 0, 'min segmen
 assert(WAL_LIMITS.segmentBytesDefault % WAL_LIMITS.alignmentBytes === 0, 'segment aligned');
 assert(WAL_LIMITS.segmentBytesMin <= WAL_LIMITS.segmentBytesDefault, 'min segment <= default');
 assert(
-  WAL_LIMITS.recordBytesMaxDefault + 2 * WAL_LIMITS.recordHeaderBytes + 128 <=
+  WAL_LIMITS.segmentHeaderRecordBytes +
+    WAL_LIMITS.recordHeaderBytes +
+    WAL_LIMITS.recordBytesMaxDefault +
+    WAL_LIMITS.alignmentBytes <=
     WAL_LIMITS.segmentBytesDefault,
   'the largest record fits in a default segment after its header record',
 );
+assert(WAL_LIMITS.recordBytesMaxFloor <= WAL_LIMITS.recordBytesMaxDefault, 'record floor');
 assert(WAL_LIMITS.recordBytesMaxDefault < 2 ** 32, 'record length fits its u32 field');
 assert(WAL_LIMITS.zeroChunkBytes % WAL_LIMITS.alignmentBytes === 0, 'zero chunk aligned');
 assert(WAL_LIMITS.snapshotFilesKeepDefault >= 1, 'keep at least one snapshot');

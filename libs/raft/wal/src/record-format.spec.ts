@@ -12,7 +12,7 @@ import {
   RecordType,
   type WalRecord,
 } from './record-format';
-import type { EntryType } from './types';
+import { EntryType } from '@shoal/raft';
 
 const RECORD_MAX = 4096;
 const safe = fc.nat({ max: Number.MAX_SAFE_INTEGER });
@@ -22,7 +22,7 @@ const recordArbitrary: fc.Arbitrary<WalRecord> = fc.oneof(
   fc.record({
     term: positive,
     index: positive,
-    type: fc.constantFrom<EntryType>(0, 1, 2),
+    type: fc.constantFrom(EntryType.Normal, EntryType.ConfChange, EntryType.ConfChangeV2),
     data: fc.uint8Array({ maxLength: 200 }),
   }).map((entry): WalRecord => ({ type: RecordType.Entry, entry })),
   fc.record({ term: safe, vote: safe, commit: safe })

@@ -40,7 +40,7 @@
 import { assert, assertNever } from '@shoal/assert';
 import { crc32c } from './crc32c';
 import { WAL_LIMITS } from './limits';
-import type { Entry, EntryType, HardState } from './types';
+import type { Entry, EntryType, HardState } from '@shoal/raft';
 
 /** RecordType tags a WAL record; the numbers are part of the on-disk format. */
 export enum RecordType {
@@ -92,6 +92,10 @@ export interface RecordPosition {
 
 const U64_BYTES = 8;
 const SEGMENT_PAYLOAD_BYTES = 9 * U64_BYTES;
+assert(
+  WAL_LIMITS.recordHeaderBytes + SEGMENT_PAYLOAD_BYTES === WAL_LIMITS.segmentHeaderRecordBytes,
+  'the named segment header size matches the format',
+);
 const ENTRY_FIXED_BYTES = 2 * U64_BYTES + 4;
 const HARD_STATE_PAYLOAD_BYTES = 3 * U64_BYTES;
 const MARKER_PAYLOAD_BYTES = 2 * U64_BYTES;

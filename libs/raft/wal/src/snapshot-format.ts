@@ -19,7 +19,7 @@ import { assert } from '@shoal/assert';
 import { crc32c } from './crc32c';
 import { WAL_LIMITS } from './limits';
 import { hex16 } from './record-format';
-import type { ConfState, Snapshot } from './types';
+import type { ConfState, Snapshot } from '@shoal/raft';
 
 /** SNAPSHOT_MAGIC is the first word of every snapshot file. */
 export const SNAPSHOT_MAGIC = 0x50414e53;

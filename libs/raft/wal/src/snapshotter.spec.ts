@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { MemoryWalFs } from './memory-wal-fs';
 import { decodeSnapshotFile, encodeSnapshotFile, SnapshotFileProblem } from './snapshot-format';
 import { Snapshotter } from './snapshotter';
-import type { Snapshot } from './types';
+import { EntryType, type Snapshot } from '@shoal/raft';
 import { Wal } from './wal';
 
 function snapshot(index: number, term: number, text = `state at ${index}`): Snapshot {
@@ -130,7 +130,7 @@ describe('Snapshotter', () => {
     const entries = Array.from({ length: 30 }, (_, i) => ({
       index: i + 1,
       term: 1,
-      type: 0 as const,
+      type: EntryType.Normal,
       data: new Uint8Array(0),
     }));
     await wal.save({ entries, hardState: { term: 1, vote: 1, commit: 25 }, mustSync: true });

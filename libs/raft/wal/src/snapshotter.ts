@@ -18,7 +18,7 @@ import {
   SNAPSHOT_SUFFIX,
   SnapshotFileProblem,
 } from './snapshot-format';
-import type { Snapshot } from './types';
+import type { Snapshot } from '@shoal/raft';
 import type { WalFs } from './wal-fs';
 
 /** SnapshotFileInfo names one snapshot file in the directory. */

@@ -23,7 +23,7 @@ import {
   type WalMetadata,
   type WalRecord,
 } from './record-format';
-import type { Entry, HardState } from './types';
+import type { Entry, HardState } from '@shoal/raft';
 
 /** ReplaySegment is one segment file handed to the replayer. */
 export interface ReplaySegment {

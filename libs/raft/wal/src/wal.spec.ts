@@ -15,7 +15,7 @@ import {
 } from './errors';
 import { MemoryWalFs } from './memory-wal-fs';
 import { Wal, type WalOptions } from './wal';
-import type { Entry } from './types';
+import { EntryType, type Entry } from '@shoal/raft';
 
 const SMALL = { segmentBytes: 4096, recordBytesMax: 1024 };
 const METADATA = { nodeId: 7, clusterId: 42 };
@@ -27,7 +27,7 @@ function entries(from: number, count: number, term: number, dataBytes = 28): Ent
   return Array.from({ length: count }, (_, i) => ({
     index: from + i,
     term,
-    type: 0 as const,
+    type: EntryType.Normal,
     data: new Uint8Array(dataBytes).fill((from + i) % 251),
   }));
 }
@@ -71,13 +71,20 @@ describe('Wal on disk', () => {
     await reopened.wal.close();
   });
 
-  it('refuses to create over an existing WAL, and open finds none in an empty dir', async () => {
+  it('refuses to create over a WAL or a non-empty dir; open needs a WAL', async () => {
     const walDir = join(dir, 'wal');
     await (await Wal.create({ dir: walDir, ...SMALL, metadata: METADATA })).close();
     await expect(Wal.create({ dir: walDir, ...SMALL, metadata: METADATA })).rejects.toThrow(
       WalExistsError,
     );
     await expect(Wal.open({ dir: join(dir, 'nothing') })).rejects.toThrow(WalNotFoundError);
+    const occupied = join(dir, 'occupied');
+    await fsp.mkdir(occupied);
+    await fsp.writeFile(join(occupied, 'precious.txt'), 'keep me');
+    await expect(Wal.create({ dir: occupied, ...SMALL, metadata: METADATA })).rejects.toThrow(
+      /not empty/,
+    );
+    expect(await fsp.readFile(join(occupied, 'precious.txt'), 'utf8')).toBe('keep me');
   });
 
   it('cuts a torn tail (partial record, zeros after) and keeps the valid prefix', async () => {

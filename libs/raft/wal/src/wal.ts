@@ -13,6 +13,7 @@ import { WalCorruptError, WalExistsError, WalFailedError, WalNotFoundError } fro
 import { WAL_LIMITS } from './limits';
 import { NODE_WAL_FS } from './node-wal-fs';
 import {
+  alignUp,
   encodeRecordInto,
   entryDataBytesMax,
   formatSegmentName,
@@ -26,7 +27,7 @@ import {
   type WalMetadata,
   type WalRecord,
 } from './record-format';
-import type { Entry, HardState } from './types';
+import type { Entry, HardState } from '@shoal/raft';
 import type { WalFile, WalFs } from './wal-fs';
 import { WalReplayer, type ReplayResult } from './wal-replay';
 
@@ -114,9 +115,12 @@ function resolveConfig(options: WalOptions): Config {
   assert(Number.isSafeInteger(segmentBytes), 'segment size is an integer');
   assert(segmentBytes >= WAL_LIMITS.segmentBytesMin, 'segment size at least the minimum');
   assert(segmentBytes % WAL_LIMITS.alignmentBytes === 0, 'segment size is aligned');
-  assert(recordBytesMax >= 64, 'records can hold at least a small entry');
+  assert(Number.isSafeInteger(recordBytesMax), 'record size is an integer');
+  assert(recordBytesMax >= WAL_LIMITS.recordBytesMaxFloor, 'record size at least the floor');
   assert(
-    recordBytesMax + 2 * WAL_LIMITS.recordHeaderBytes + 128 <= segmentBytes,
+    WAL_LIMITS.segmentHeaderRecordBytes +
+      alignUp(WAL_LIMITS.recordHeaderBytes + recordBytesMax) <=
+      segmentBytes,
     'the largest record fits in a segment after its header record',
   );
   return {
@@ -150,14 +154,16 @@ export class Wal {
   /**
    * create makes a new, empty WAL in `options.dir` atomically: it builds the first segment in
    * `<dir>.tmp`, syncs it, renames the directory into place and syncs the parent. It throws
-   * WalExistsError if `dir` already holds segments. The returned WAL is open for appending.
+   * WalExistsError if `dir` exists and is not empty. The returned WAL is open for appending.
    */
   static async create(options: WalCreateOptions): Promise<Wal> {
     const config = resolveConfig(options);
     const { fs, dir } = config;
     assert(options.metadata.nodeId > 0, 'node id is set');
-    if ((await fs.exists(dir)) && (await fs.readdir(dir)).some(isSegmentFile)) {
-      throw new WalExistsError(`a WAL already exists in ${dir}`);
+    if (await fs.exists(dir)) {
+      const names = await fs.readdir(dir);
+      if (names.some(isSegmentFile)) throw new WalExistsError(`a WAL already exists in ${dir}`);
+      if (names.length > 0) throw new WalExistsError(`${dir} is not empty: ${names[0]}`);
     }
     const temporary = `${dir}.tmp`;
     await fs.remove(temporary);
