@@ -152,6 +152,18 @@ describe('Wal on disk', () => {
     await expect(Wal.open(options)).rejects.toThrow(/inside a sealed segment/);
   });
 
+  it('refuses a WAL with a segment missing in the middle', async () => {
+    const options: WalOptions = { dir: join(dir, 'wal'), ...SMALL };
+    const wal = await Wal.create({ ...options, metadata: METADATA });
+    for (let i = 0; i < 20; i++) {
+      await wal.save({ entries: entries(1 + i * 10, 10, 1), mustSync: true });
+    }
+    await wal.close();
+    const names = await segmentFiles(options.dir);
+    await fsp.rm(join(options.dir, names[1]));
+    await expect(Wal.open(options)).rejects.toThrow(/segment 1 missing/);
+  });
+
   it('restarts from a snapshot: replays later entries with truncations applied', async () => {
     const options: WalOptions = { dir: join(dir, 'wal'), ...SMALL };
     const wal = await Wal.create({ ...options, metadata: METADATA });
