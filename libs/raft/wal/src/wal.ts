@@ -281,11 +281,15 @@ export class Wal {
     }
     if (count === 0) return;
     await this.guard(async () => {
-      for (const segment of this.segments.slice(0, count)) {
-        await this.config.fs.remove(posix.join(this.config.dir, formatSegmentName(segment)));
+      // Oldest first, each removal made durable before the next, so a crash can only leave
+      // a contiguous run of segments (a gap would read as corruption).
+      while (count > 0) {
+        const oldest = this.segments[0];
+        await this.config.fs.remove(posix.join(this.config.dir, formatSegmentName(oldest)));
+        await this.config.fs.syncDir(this.config.dir);
+        this.segments = this.segments.slice(1);
+        count -= 1;
       }
-      await this.config.fs.syncDir(this.config.dir);
-      this.segments = this.segments.slice(count);
     });
   }
 
