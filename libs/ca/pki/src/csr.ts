@@ -1,7 +1,7 @@
 // Node-side half of issuance: a fresh key and a certificate signing request.
 import forge from 'node-forge';
 import { assert } from '@shoal/assert';
-import { generateRsaKeyPem, signNatively } from './keys';
+import { forgePublicKeyOf, generateRsaKeyPem, signNatively } from './keys';
 import { NODE_KEY_BITS } from './limits';
 import { isIdentityName, isRole, type Role } from './role';
 
@@ -31,9 +31,8 @@ export async function createKeyAndCsr(subject: CsrSubject): Promise<KeyAndCsr> {
   assert(isRole(subject.role), 'CSR role is known');
   assert(isIdentityName(subject.clusterId), 'CSR cluster ID is a DNS label');
   const keyPem = await generateRsaKeyPem(NODE_KEY_BITS);
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  csr.publicKey = forgePublicKeyOf(keyPem);
   csr.setSubject([
     { name: 'commonName', value: subject.id },
     { name: 'organizationalUnitName', value: subject.role },

@@ -35,3 +35,13 @@ export {
   writeCertBundle,
   type CertBundle,
 } from './cert-bundle';
+export {
+  channelCredentials,
+  peerIdentity,
+  serverCredentials,
+  serverNameOptions,
+  type AuthContextSource,
+  type ChannelSecurity,
+  type ChannelSecurityOptions,
+} from './grpc-credentials';
+export { ReloadableCredentials } from './reloadable-credentials';

@@ -22,7 +22,8 @@ describe('renewalDelayMs', () => {
         (notBefore, validityMs, seed) => {
           const notAfter = notBefore + validityMs;
           const now = notBefore;
-          const delay = renewalDelayMs({ notBefore, notAfter, now, random: new SeededRandom(seed) });
+          const random = new SeededRandom(seed);
+          const delay = renewalDelayMs({ notBefore, notAfter, now, random });
           expect(delay).toBeGreaterThanOrEqual(Math.floor(validityMs * 0.5));
           if (validityMs >= 4) expect(delay).toBeLessThan(Math.floor(validityMs * 0.8));
           else expect(delay).toBe(Math.floor(validityMs * 0.5));
@@ -57,7 +58,8 @@ describe('renewalDelayMs', () => {
     const buckets = new Array<number>(10).fill(0);
     for (let i = 0; i < 10_000; i++) {
       const delay = renewalDelayMs({ notBefore: 0, notAfter: 1000, now: 0, random });
-      buckets[Math.floor((delay - 500) / 30)]! += 1;
+      const bucket = Math.floor((delay - 500) / 30);
+      buckets[bucket] = (buckets[bucket] ?? 0) + 1;
     }
     for (const count of buckets) expect(count).toBeGreaterThan(850);
   });

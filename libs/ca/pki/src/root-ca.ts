@@ -2,7 +2,7 @@
 import forge from 'node-forge';
 import { assert } from '@shoal/assert';
 import { certificateDigest, type RootDigest } from './digest';
-import { generateRsaKeyPem, signNatively } from './keys';
+import { forgePublicKeyOf, generateRsaKeyPem, signNatively } from './keys';
 import {
   CERT_BACKDATE_MS,
   MIN_NODE_CERT_VALIDITY_MS,
@@ -52,9 +52,8 @@ export async function createRootCa(options: CreateRootCaOptions): Promise<RootCa
   assert(cn.length > 0, 'root CN is not empty');
 
   const keyPem = await generateRsaKeyPem(ROOT_KEY_BITS);
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.publicKey = forgePublicKeyOf(keyPem);
   cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(options.now - CERT_BACKDATE_MS);
   cert.validity.notAfter = new Date(options.now + validityMs);

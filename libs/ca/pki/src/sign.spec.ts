@@ -145,7 +145,8 @@ describe('signCsr', () => {
     const tampered = forge.pki.certificationRequestToPem(csr);
     expectCode(() => signCsr({ ...base, csrPem: tampered }), 'INVALID_ARGUMENT');
     const later = NOW + ROOT_CA_VALIDITY_MS + 1;
-    expectCode(() => signCsr({ ...base, csrPem: worker.csrPem, now: later }), 'FAILED_PRECONDITION');
+    const tooLate = { ...base, csrPem: worker.csrPem, now: later };
+    expectCode(() => signCsr(tooLate), 'FAILED_PRECONDITION');
   });
 
   it('asserts that the identity it is told to write is well formed', () => {
@@ -153,6 +154,9 @@ describe('signCsr', () => {
     expect(() => signCsr({ ...base, id: 'Bad_ID', role: 'worker' })).toThrow(/DNS label/);
     // @ts-expect-error: an unknown role is a programmer error
     expect(() => signCsr({ ...base, id: NODE_ID, role: 'root' })).toThrow(/role is known/);
+    // A worker called `dispatcher` would carry DNS:dispatcher and could pose as one.
+    expect(() => signCsr({ ...base, id: 'dispatcher', role: 'worker' })).toThrow(/role name/);
+    expect(signCsr({ ...base, id: 'ca', role: 'ca' }).identity.id).toBe('ca');
     expect(() => signCsr({ ...base, id: NODE_ID, role: 'worker', clusterId: 'other' }))
       .toThrow(/root belongs to this cluster/);
   });

@@ -55,7 +55,8 @@ export interface SignedCertificate {
  * usages (digitalSignature, keyEncipherment; serverAuth, clientAuth) and validity come from
  * the caller. notAfter is clamped to the root's notAfter.
  *
- * Contract: identity fields and `validityMs` are programmer input (asserted). The CSR is
+ * Contract: identity fields and `validityMs` are programmer input (asserted; an ID may not be a
+ * role name other than its own, since clients address servers by role). The CSR is
  * untrusted: an unparseable CSR, a bad self-signature or an RSA key under MIN_CSR_KEY_BITS
  * throws ShoalError INVALID_ARGUMENT. A root that is not valid at `now` throws
  * FAILED_PRECONDITION.
@@ -111,6 +112,8 @@ export async function issueCertificate(decision: CertificateDecision): Promise<I
 function assertDecision(d: CertificateDecision): void {
   assert(isIdentityName(d.id), 'certificate ID is a DNS label');
   assert(isRole(d.role), 'certificate role is known');
+  // A worker named `dispatcher` would get DNS:dispatcher and could serve as any dispatcher.
+  assert(!isRole(d.id) || d.id === d.role, 'certificate ID is not another role name');
   assert(isIdentityName(d.clusterId), 'cluster ID is a DNS label');
   assert(Number.isSafeInteger(d.now), 'now is an integer of ms');
   const validityMs = d.validityMs ?? NODE_CERT_VALIDITY_MS;
