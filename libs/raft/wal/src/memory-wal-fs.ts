@@ -148,8 +148,8 @@ export class MemoryWalFs implements WalFs {
     const rootCopy = new MemoryDir();
     copies.set(this.root, rootCopy);
     const stack: Array<[MemoryDir, MemoryDir]> = [[this.root, rootCopy]];
-    while (stack.length > 0) {
-      const [source, target] = stack.pop()!;
+    for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
+      const [source, target] = pair;
       for (const [name, child] of source.durableChildren) {
         let copy = copies.get(child);
         if (copy === undefined) {
