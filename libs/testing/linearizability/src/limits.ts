@@ -5,6 +5,7 @@
  */
 import { assert } from '@shoal/assert';
 
+/** LINEARIZABILITY_LIMITS holds every count limit of the checker; see the file comment. */
 export const LINEARIZABILITY_LIMITS = Object.freeze({
   /** Search steps between two reads of the injected clock (reading it is not free). */
   budgetCheckSteps: 1024,
