@@ -27,6 +27,46 @@ function projectRootsTagged(tag) {
 }
 
 const coreRoots = projectRootsTagged('type:core');
+
+/** Test-only packages that any project's tests may import, pure cores' tests included. */
+const testPackages = ['fast-check', '@jest/globals'];
+
+/**
+ * boundaries builds the @nx/enforce-module-boundaries options: tags in two dimensions (type and
+ * scope, aesthetics.md §7 points 35-37). `extraCoreImports` widens what a pure core may import
+ * (its tests may use property-testing libraries; its production code may not).
+ */
+function boundaries(extraCoreImports) {
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:proto'],
+        allowedExternalImports: ['@bufbuild/protobuf', '@bufbuild/protobuf/*', ...extraCoreImports] },
+      { sourceTag: 'type:adapter',
+        onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:grpc', 'type:adapter'] },
+      { sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:grpc', 'type:adapter'] },
+      { sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:adapter', 'type:testing'] },
+      { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:proto'] },
+      { sourceTag: 'type:grpc', onlyDependOnLibsWithTags: ['type:proto', 'type:grpc'] },
+      { sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: ['type:core', 'type:grpc', 'type:proto', 'type:adapter', 'type:testing'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:raft', onlyDependOnLibsWithTags: ['scope:raft', 'scope:shared'] },
+      { sourceTag: 'scope:store', onlyDependOnLibsWithTags: ['scope:store', 'scope:raft', 'scope:store-api', 'scope:ca', 'scope:shared'] },
+      { sourceTag: 'scope:store-api', onlyDependOnLibsWithTags: ['scope:store-api', 'scope:shared'] },
+      { sourceTag: 'scope:orchestrator', onlyDependOnLibsWithTags: ['scope:orchestrator', 'scope:store-api', 'scope:shared'] },
+      { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:scheduler', 'scope:store-api', 'scope:shared'] },
+      { sourceTag: 'scope:allocator', onlyDependOnLibsWithTags: ['scope:allocator', 'scope:store-api', 'scope:shared'] },
+      { sourceTag: 'scope:dispatcher', onlyDependOnLibsWithTags: ['scope:dispatcher', 'scope:store-api', 'scope:ca', 'scope:shared'] },
+      { sourceTag: 'scope:ca', onlyDependOnLibsWithTags: ['scope:ca', 'scope:store-api', 'scope:shared'] },
+      { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:agent', 'scope:ca', 'scope:shared'] },
+      { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:store-api', 'scope:ca', 'scope:shared'] },
+    ],
+  };
+}
 const nodeBuiltins = ['fs', 'path', 'os', 'net', 'http', 'https', 'http2', 'crypto', 'child_process',
   'timers', 'dgram', 'dns', 'tls', 'worker_threads', 'cluster', 'process', 'perf_hooks', 'stream'];
 
@@ -40,38 +80,15 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': ['error', {
-        enforceBuildableLibDependency: false,
-        allow: [],
-        depConstraints: [
-          { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:proto'],
-            allowedExternalImports: ['@bufbuild/protobuf', '@bufbuild/protobuf/*'] },
-          { sourceTag: 'type:adapter',
-            onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:grpc', 'type:adapter'] },
-          { sourceTag: 'type:app',
-            onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:grpc', 'type:adapter'] },
-          { sourceTag: 'type:testing',
-            onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:adapter', 'type:testing'] },
-          { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:proto'] },
-          { sourceTag: 'type:grpc', onlyDependOnLibsWithTags: ['type:proto', 'type:grpc'] },
-          { sourceTag: 'type:e2e',
-            onlyDependOnLibsWithTags: ['type:core', 'type:grpc', 'type:proto', 'type:adapter', 'type:testing'] },
-          { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-          { sourceTag: 'scope:raft', onlyDependOnLibsWithTags: ['scope:raft', 'scope:shared'] },
-          { sourceTag: 'scope:store', onlyDependOnLibsWithTags: ['scope:store', 'scope:raft', 'scope:store-api', 'scope:ca', 'scope:shared'] },
-          { sourceTag: 'scope:store-api', onlyDependOnLibsWithTags: ['scope:store-api', 'scope:shared'] },
-          { sourceTag: 'scope:orchestrator', onlyDependOnLibsWithTags: ['scope:orchestrator', 'scope:store-api', 'scope:shared'] },
-          { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:scheduler', 'scope:store-api', 'scope:shared'] },
-          { sourceTag: 'scope:allocator', onlyDependOnLibsWithTags: ['scope:allocator', 'scope:store-api', 'scope:shared'] },
-          { sourceTag: 'scope:dispatcher', onlyDependOnLibsWithTags: ['scope:dispatcher', 'scope:store-api', 'scope:ca', 'scope:shared'] },
-          { sourceTag: 'scope:ca', onlyDependOnLibsWithTags: ['scope:ca', 'scope:store-api', 'scope:shared'] },
-          { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:agent', 'scope:ca', 'scope:shared'] },
-          { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:store-api', 'scope:ca', 'scope:shared'] },
-        ],
-      }],
+      '@nx/enforce-module-boundaries': ['error', boundaries([])],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Tests may use test-only packages, in pure cores too.
+    files: ['**/*.spec.ts', '**/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(testPackages)] },
   },
   {
     // Size and shape (style guide point 17): production functions stay short.

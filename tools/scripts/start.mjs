@@ -6,7 +6,7 @@
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import processes from './lib/processes.cjs';
+import processes from '../smoke/src/processes.cjs';
 
 const { APPS, startApp, stopApp } = processes;
 

@@ -8,8 +8,7 @@ import { credentials, makeGenericClientConstructor, type ServiceError } from '@g
 import { HealthService } from '@shoal/proto-grpc';
 import { HealthCheckResponse, HealthCheckResponse_ServingStatus } from '@shoal/proto';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { APPS, startApp, stopApp } = require('../../scripts/lib/processes.cjs') as {
+const { APPS, startApp, stopApp } = require('./processes.cjs') as {
   APPS: string[];
   startApp: (root: string, app: string, opts: { args: string[] }) => Promise<Proc>;
   stopApp: (proc: Proc) => Promise<number | null>;
