@@ -23,7 +23,7 @@ export function describeEntry(e: Entry, f: EntryFormatter = defaultFormatter): s
   let body: string;
   switch (e.type) {
     case EntryType.Normal:
-      body = e.data.byteLength === 0 ? '' : ` ${f(e.data)}`;
+      body = ` ${f(e.data)}`;
       break;
     case EntryType.ConfChange:
     case EntryType.ConfChangeV2:

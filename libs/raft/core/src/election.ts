@@ -90,18 +90,18 @@ export function handleVoteRequest(r: Raft, m: Message): void {
   const cand = { term: m.logTerm, index: m.index };
   const desc =
     `${r.id} [logterm: ${last.term}, index: ${last.index}, vote: ${r.vote}]`;
-  const what =
-    `${MessageType[m.type]} from ${m.from} [logterm: ${cand.term}, index: ${cand.index}] ` +
+  const what = (prep: string): string =>
+    `${MessageType[m.type]} ${prep} ${m.from} [logterm: ${cand.term}, index: ${cand.index}] ` +
     `at term ${r.term}`;
   if (canVote && r.raftLog.isUpToDate(cand)) {
-    r.logger.info(`${desc} cast ${what}`);
+    r.logger.info(`${desc} cast ${what('for')}`);
     r.send({ to: m.from, term: m.term, type: voteResponseType(m.type) });
     if (m.type === MessageType.MsgVote) {
       r.electionElapsed = 0;
       r.vote = m.from;
     }
   } else {
-    r.logger.info(`${desc} rejected ${what}`);
+    r.logger.info(`${desc} rejected ${what('from')}`);
     r.send({ to: m.from, term: r.term, type: voteResponseType(m.type), reject: true });
   }
 }

@@ -6,7 +6,7 @@
  * learners); hand-driven RawNodes for the storage-pipeline contract of scenario 32.
  */
 import { Entry, EntryType, MessageType } from './types';
-import { Raft, StateType } from './raft';
+import { StateType } from './raft';
 import { RaftError } from './errors';
 import { ReadOnlyOption } from './read-only';
 import { applyConfChange } from './membership';

@@ -70,12 +70,14 @@ export class Cluster {
   /**
    * processReady handles one Ready of node `id` like a shell: persist snapshot, entries and
    * HardState; queue its messages; apply the snapshot and committed entries (passing conf
-   * changes to applyConfChange); advance. Returns the Ready, or undefined if none.
+   * changes to applyConfChange); advance. `onReady` sees the Ready before it is handled.
+   * Returns the Ready, or undefined if none.
    */
-  processReady(id: number): Ready | undefined {
+  processReady(id: number, onReady: (rd: Ready) => void = () => undefined): Ready | undefined {
     const n = this.node(id);
     if (!n.rn.hasReady()) return undefined;
     const rd = n.rn.ready();
+    onReady(rd);
     if (rd.snapshot !== undefined) n.storage.applySnapshot(rd.snapshot);
     n.storage.append(rd.entries);
     if (rd.hardState !== undefined) n.storage.setHardState(rd.hardState);
@@ -132,7 +134,10 @@ export class Cluster {
     n.appliedIndex = e.index;
     n.applied.push(e);
     if (e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2) {
-      n.rn.applyConfChange(decodeConfChange(e.data));
+      const cs = n.rn.applyConfChange(decodeConfChange(e.data));
+      // Like a shell that snapshots on membership changes: a node added later then gets a
+      // snapshot that names it, instead of the bootstrap one that does not.
+      n.storage.createSnapshot(e.index, cs, n.storage.snapshot().data);
     }
   }
 }
