@@ -34,14 +34,15 @@ const testPackages = ['fast-check', '@jest/globals'];
 /**
  * boundaries builds the @nx/enforce-module-boundaries options: tags in two dimensions (type and
  * scope, aesthetics.md §7 points 35-37). `extraCoreImports` widens what a pure core may import
- * (its tests may use property-testing libraries; its production code may not).
+ * and `forTests` lets a core's tests use `type:testing` libs; its production code may not.
  */
-function boundaries(extraCoreImports) {
+function boundaries(extraCoreImports, forTests = false) {
+  const coreTags = forTests ? ['type:core', 'type:proto', 'type:testing'] : ['type:core', 'type:proto'];
   return {
     enforceBuildableLibDependency: false,
     allow: [],
     depConstraints: [
-      { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:proto'],
+      { sourceTag: 'type:core', onlyDependOnLibsWithTags: coreTags,
         allowedExternalImports: ['@bufbuild/protobuf', '@bufbuild/protobuf/*', ...extraCoreImports] },
       { sourceTag: 'type:adapter',
         onlyDependOnLibsWithTags: ['type:core', 'type:proto', 'type:grpc', 'type:adapter'] },
@@ -88,7 +89,7 @@ export default [
   {
     // Tests may use test-only packages, in pure cores too.
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(testPackages)] },
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(testPackages, true)] },
   },
   {
     // Size and shape (style guide point 17): production functions stay short.
