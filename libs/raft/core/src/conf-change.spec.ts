@@ -30,7 +30,12 @@ const change = fc.record({
 });
 const context = fc.uint8Array({ maxLength: 20 });
 const anyChange: fc.Arbitrary<AnyConfChange> = fc.oneof(
-  fc.record({ kind: fc.constant('v1' as const), type: change.map((c) => c.type), nodeId: change.map((c) => c.nodeId), context }),
+  fc.record({
+    kind: fc.constant('v1' as const),
+    type: change.map((c) => c.type),
+    nodeId: change.map((c) => c.nodeId),
+    context,
+  }),
   fc.record({
     kind: fc.constant('v2' as const),
     transition: fc.constantFrom(
@@ -77,8 +82,12 @@ describe('conf change codec and changer', () => {
     const add3 = { type: ConfChangeType.AddNode, nodeId: 3 };
     expect(enterJoint(confChangeV2([add2]))).toEqual({ joint: false, autoLeave: false });
     expect(enterJoint(confChangeV2([add2, add3]))).toEqual({ joint: true, autoLeave: true });
-    expect(enterJoint(confChangeV2([add2], ConfChangeTransition.JointImplicit))).toEqual({ joint: true, autoLeave: true });
-    expect(enterJoint(confChangeV2([add2], ConfChangeTransition.JointExplicit))).toEqual({ joint: true, autoLeave: false });
+    expect(enterJoint(confChangeV2([add2], ConfChangeTransition.JointImplicit))).toEqual(
+      { joint: true, autoLeave: true },
+    );
+    expect(enterJoint(confChangeV2([add2], ConfChangeTransition.JointExplicit))).toEqual(
+      { joint: true, autoLeave: false },
+    );
     expect(leaveJoint(confChangeV2([]))).toBe(true);
     expect(leaveJoint(confChangeV2([], ConfChangeTransition.JointExplicit))).toBe(false);
   });
@@ -89,13 +98,18 @@ describe('conf change codec and changer', () => {
       { type: ConfChangeType.AddNode, nodeId: 4 },
       { type: ConfChangeType.RemoveNode, nodeId: 1 },
     ]);
-    expect(two).toEqual({ ok: false, error: 'more than one voter changed without entering joint config' });
+    expect(two).toEqual(
+      { ok: false, error: 'more than one voter changed without entering joint config' },
+    );
     const learner = simpleChange({ tracker: t, lastIndex: 5 }, [
       { type: ConfChangeType.AddLearnerNode, nodeId: 4 },
       { type: ConfChangeType.AddLearnerNode, nodeId: 5 },
     ]);
     expect(learner.ok).toBe(true);
-    const all = simpleChange({ tracker: tracker([1]), lastIndex: 5 }, [{ type: ConfChangeType.RemoveNode, nodeId: 1 }]);
+    const all = simpleChange({
+      tracker: tracker([1]),
+      lastIndex: 5,
+    }, [{ type: ConfChangeType.RemoveNode, nodeId: 1 }]);
     expect(all).toEqual({ ok: false, error: 'removed all voters' });
   });
 
@@ -118,7 +132,13 @@ describe('conf change codec and changer', () => {
 
   test('restore rebuilds a joint ConfState exactly', () => {
     const t = new ProgressTracker(10, 0);
-    const cs = { voters: [2, 3, 4], learners: [5], votersOutgoing: [1, 2, 3], learnersNext: [1], autoLeave: true };
+    const cs = {
+      voters: [2, 3, 4],
+      learners: [5],
+      votersOutgoing: [1, 2, 3],
+      learnersNext: [1],
+      autoLeave: true,
+    };
     const r = restoreConfig({ tracker: t, lastIndex: 7 }, cs);
     if (!r.ok) throw new Error(r.error);
     t.config = r.config;

@@ -171,7 +171,8 @@ const CHANGE_LETTER: Record<ConfChangeType, string> = {
 export function describeConfChange(cc: AnyConfChange): string {
   const v2 = asV2(cc);
   const body = describeConfChanges(v2.changes);
-  const t = v2.transition === ConfChangeTransition.Auto ? '' : ` ${ConfChangeTransition[v2.transition]}`;
+  const t =
+    v2.transition === ConfChangeTransition.Auto ? '' : ` ${ConfChangeTransition[v2.transition]}`;
   return `${body}${t}`;
 }
 

@@ -169,7 +169,12 @@ function applyChanges(
   return undefined;
 }
 
-function makeVoter(c: ChangerInput, config: TrackerConfig, progress: ProgressMap, id: number): void {
+function makeVoter(
+  c: ChangerInput,
+  config: TrackerConfig,
+  progress: ProgressMap,
+  id: number,
+): void {
   const pr = progress.get(id);
   if (pr === undefined) {
     initProgress(c, config, progress, id, false);

@@ -80,7 +80,8 @@ export function resolveConfig(c: Config): ResolvedConfig {
     maxSizePerMsgBytes,
     maxCommittedSizePerReadyBytes:
       c.maxCommittedSizePerReadyBytes ?? RAFT_LIMITS.maxCommittedSizePerReadyBytes,
-    maxUncommittedEntriesBytes: c.maxUncommittedEntriesBytes ?? RAFT_LIMITS.maxUncommittedEntriesBytes,
+    maxUncommittedEntriesBytes:
+      c.maxUncommittedEntriesBytes ?? RAFT_LIMITS.maxUncommittedEntriesBytes,
     maxInflightMsgs: c.maxInflightMsgs ?? RAFT_LIMITS.maxInflightMsgs,
     maxInflightBytes: c.maxInflightBytes ?? RAFT_LIMITS.maxInflightBytes,
     maxEntriesPerReady: c.maxEntriesPerReady ?? RAFT_LIMITS.maxEntriesPerReady,

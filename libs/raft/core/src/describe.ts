@@ -36,7 +36,10 @@ export function describeEntry(e: Entry, f: EntryFormatter = defaultFormatter): s
 }
 
 /** describeEntries renders one entry per line. */
-export function describeEntries(ents: readonly Entry[], f: EntryFormatter = defaultFormatter): string {
+export function describeEntries(
+  ents: readonly Entry[],
+  f: EntryFormatter = defaultFormatter,
+): string {
   return ents.map((e) => describeEntry(e, f)).join('\n');
 }
 
@@ -76,7 +79,8 @@ export function describeReady(rd: Ready, f: EntryFormatter = defaultFormatter): 
   }
   if (rd.hardState !== undefined) lines.push(`HardState ${describeHardState(rd.hardState)}`);
   if (rd.readStates.length > 0) {
-    lines.push(`ReadStates ${rd.readStates.map((r) => `${r.index}:${defaultFormatter(r.requestCtx)}`).join(' ')}`);
+    const reads = rd.readStates.map((r) => `${r.index}:${defaultFormatter(r.requestCtx)}`);
+    lines.push(`ReadStates ${reads.join(' ')}`);
   }
   if (rd.entries.length > 0) lines.push(`Entries:\n${describeEntries(rd.entries, f)}`);
   if (rd.snapshot !== undefined) lines.push(`Snapshot ${describeSnapshot(rd.snapshot)}`);

@@ -41,7 +41,9 @@ describe('inflights', () => {
               w.reset();
               model = [];
             }
-            expect([w.count(), w.bytes(), w.full()]).toEqual([model.length, modelBytes(), modelFull()]);
+            expect([w.count(), w.bytes(), w.full()]).toEqual(
+              [model.length, modelBytes(), modelFull()],
+            );
           }
         },
       ),

@@ -342,7 +342,8 @@ export class RaftLog {
     assert(lo <= hi, `invalid slice ${lo} > ${hi}`);
     const fi = this.firstIndex();
     if (lo < fi) return false;
-    assert(hi <= this.lastIndex() + 1, `slice[${lo},${hi}) out of bound [${fi},${this.lastIndex()}]`);
+    const last = this.lastIndex();
+    assert(hi <= last + 1, `slice[${lo},${hi}) out of bound [${fi},${last}]`);
     return true;
   }
 }

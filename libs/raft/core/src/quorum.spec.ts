@@ -34,9 +34,15 @@ function naiveVote(voters: Set<number>, votes: Map<number, boolean>): VoteResult
   return VoteResult.VoteLost;
 }
 
-const idSet = fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 7 }).map((a) => new Set(a));
+const idSet = fc.uniqueArray(fc.integer({
+  min: 1,
+  max: 9,
+}), { maxLength: 7 }).map((a) => new Set(a));
 const ackMap = fc
-  .array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 20 })), { maxLength: 9 })
+  .array(fc.tuple(fc.integer({
+    min: 1,
+    max: 9,
+  }), fc.integer({ min: 0, max: 20 })), { maxLength: 9 })
   .map((a) => new Map(a));
 const voteMap = fc
   .array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.boolean()), { maxLength: 9 })
@@ -46,7 +52,8 @@ describe('quorum', () => {
   test('majority committed index matches the naive reference', () => {
     fc.assert(
       fc.property(idSet, ackMap, (voters, acked) => {
-        expect(majorityCommittedIndex(voters, (id) => acked.get(id))).toBe(naiveCommitted(voters, acked));
+        const got = majorityCommittedIndex(voters, (id) => acked.get(id));
+        expect(got).toBe(naiveCommitted(voters, acked));
       }),
       { numRuns: 5000 },
     );

@@ -53,7 +53,7 @@ describe('§5.1 terms', () => {
     updateTermFromMessage(StateType.Follower);
   });
 
-  test('TestCandidateUpdateTermFromMessage: a candidate reverts to follower on a larger term', () => {
+  test('TestCandidateUpdateTermFromMessage: a candidate reverts on a larger term', () => {
     updateTermFromMessage(StateType.Candidate);
   });
 
@@ -134,7 +134,7 @@ describe('§5.2 leader election', () => {
   // full cluster for the same term." / "Once a candidate wins an election, it becomes
   // leader." / "... if the candidate's term ... is not larger, the candidate rejects the RPC
   // and continues in candidate state" (win / lose / unclear outcomes).
-  test('TestLeaderElectionInOneRoundRPC: a majority of votes wins, a majority of rejections loses', () => {
+  test('TestLeaderElectionInOneRoundRPC: a majority wins, a majority of rejections loses', () => {
     const cases: Array<[number, Record<number, boolean>, StateType]> = [
       [1, {}, StateType.Leader],
       [3, { 2: true, 3: true }, StateType.Leader],
@@ -155,7 +155,13 @@ describe('§5.2 leader election', () => {
       r.step(msg({ from: 1, to: 1, type: MessageType.MsgHup }));
       r.advanceMessagesAfterAppend();
       for (const [id, v] of Object.entries(votes)) {
-        r.step(msg({ from: Number(id), to: 1, term: r.term, type: MessageType.MsgVoteResp, reject: !v }));
+        r.step(msg({
+          from: Number(id),
+          to: 1,
+          term: r.term,
+          type: MessageType.MsgVoteResp,
+          reject: !v,
+        }));
       }
       expect([size, votes, r.state, r.term]).toEqual([size, votes, want, 1]);
     }
@@ -373,7 +379,9 @@ describe('§5.3 log replication', () => {
       r.becomeFollower(1, 2);
       r.step(msg({ from: 2, to: 1, type: MessageType.MsgApp, term: 1, entries: ents, commit }));
       expect(r.raftLog.committed).toBe(commit);
-      expect(entrySummary(r.raftLog.nextCommittedEntries())).toEqual(entrySummary(ents.slice(0, commit)));
+      expect(entrySummary(r.raftLog.nextCommittedEntries())).toEqual(
+        entrySummary(ents.slice(0, commit)),
+      );
     }
   });
 
@@ -396,7 +404,9 @@ describe('§5.3 log replication', () => {
       r.loadState({ term: 0, vote: 0, commit: 1 });
       r.becomeFollower(2, 2);
       r.step(msg({ from: 2, to: 1, type: MessageType.MsgApp, term: 2, logTerm: term, index }));
-      const got = r.readMessages().map((m) => [m.from, m.to, m.type, m.term, m.index, m.reject, m.rejectHint, m.logTerm]);
+      const got = r
+        .readMessages()
+        .map((m) => [m.from, m.to, m.type, m.term, m.index, m.reject, m.rejectHint, m.logTerm]);
       expect(got).toEqual([[1, 2, MessageType.MsgAppResp, 2, wIndex, wReject, wHint, wLogTerm]]);
     }
   });
@@ -417,7 +427,15 @@ describe('§5.3 log replication', () => {
       s.append(entriesWithTerms(1, 1, 2));
       const r = newTestRaft(1, 10, 1, s);
       r.becomeFollower(2, 2);
-      r.step(msg({ from: 2, to: 1, type: MessageType.MsgApp, term: 2, logTerm: term, index, entries: ents }));
+      r.step(msg({
+        from: 2,
+        to: 1,
+        type: MessageType.MsgApp,
+        term: 2,
+        logTerm: term,
+        index,
+        entries: ents,
+      }));
       expect(entrySummary(r.raftLog.allEntries())).toEqual(entrySummary(wEnts));
       expect(entrySummary(r.raftLog.nextUnstableEntries())).toEqual(entrySummary(wUnstable));
     }
@@ -509,7 +527,7 @@ describe('§5.4 safety', () => {
 
   // "Raft never commits log entries from previous terms by counting replicas. Only log
   // entries from the leader's current term are committed by counting replicas."
-  test('TestLeaderOnlyCommitsLogFromCurrentTerm: replicas count only for current-term entries', () => {
+  test('TestLeaderOnlyCommitsLogFromCurrentTerm: only current-term replicas count', () => {
     const cases: Array<[number, number]> = [
       [1, 0], // do not commit log entries in previous terms
       [2, 0],

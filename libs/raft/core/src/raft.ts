@@ -47,7 +47,9 @@ export enum CampaignType {
 }
 
 /** CAMPAIGN_TRANSFER_CONTEXT marks vote requests of a leader transfer. */
-export const CAMPAIGN_TRANSFER_CONTEXT: Uint8Array = new TextEncoder().encode(CampaignType.Transfer);
+export const CAMPAIGN_TRANSFER_CONTEXT: Uint8Array = new TextEncoder().encode(
+  CampaignType.Transfer,
+);
 
 /** StepFunction handles a message in one role. */
 export type StepFunction = (r: Raft, m: Message) => StepResult;
@@ -174,7 +176,11 @@ export class Raft {
       assert(m.term === 0, `term should not be set when sending ${MessageType[t]}`);
       if (t !== MessageType.MsgProp && t !== MessageType.MsgReadIndex) m.term = this.term;
     }
-    if (t === MessageType.MsgAppResp || t === MessageType.MsgVoteResp || t === MessageType.MsgPreVoteResp) {
+    const afterAppend =
+      t === MessageType.MsgAppResp ||
+      t === MessageType.MsgVoteResp ||
+      t === MessageType.MsgPreVoteResp;
+    if (afterAppend) {
       this.msgsAfterAppend.push(m);
     } else {
       assert(m.to !== this.id, `message should not be self-addressed: ${MessageType[t]}`);
@@ -193,9 +199,14 @@ export class Raft {
       const leave = leaveJointEntry();
       const err = this.step(makeMessage({ type: MessageType.MsgProp, entries: [leave] }));
       if (err !== null) {
-        this.logger.debug(`not initiating automatic transition out of joint configuration ${this.trk.describe()}: ${err}`);
+        this.logger.debug(
+          `not initiating automatic transition out of joint configuration ` +
+            `${this.trk.describe()}: ${err}`,
+        );
       } else {
-        this.logger.info(`initiating automatic transition out of joint configuration ${this.trk.describe()}`);
+        this.logger.info(
+          `initiating automatic transition out of joint configuration ${this.trk.describe()}`,
+        );
       }
     }
   }
@@ -397,7 +408,8 @@ export class Raft {
   increaseUncommittedSize(ents: readonly Entry[]): boolean {
     const s = payloadsSizeBytes(ents);
     // The first proposal always fits, whatever its size, so a large one cannot wedge us.
-    if (this.uncommittedSizeBytes > 0 && s > 0 && this.uncommittedSizeBytes + s > this.maxUncommittedSizeBytes) {
+    const used = this.uncommittedSizeBytes;
+    if (used > 0 && s > 0 && used + s > this.maxUncommittedSizeBytes) {
       return false;
     }
     this.uncommittedSizeBytes += s;

@@ -6,6 +6,7 @@
  */
 import { RAFT_LIMITS } from '@shoal/limits';
 import { MessageType } from './types';
+import { Config } from './config';
 import { RaftError } from './errors';
 import { StateType } from './raft';
 import { RawNode, mustSync } from './raw-node';
@@ -13,7 +14,7 @@ import { MemoryStorage } from './storage';
 import { bytes, msg, textOf } from './testing/helpers';
 import { TestRandom } from './testing/prng';
 
-function single(overrides: Partial<ConstructorParameters<typeof RawNode>[0]> = {}): { rn: RawNode; s: MemoryStorage } {
+function single(overrides: Partial<Config> = {}): { rn: RawNode; s: MemoryStorage } {
   const s = new MemoryStorage({ voters: [1] });
   const rn = new RawNode({ id: 1, storage: s, random: new TestRandom(7), ...overrides });
   return { rn, s };
@@ -27,7 +28,7 @@ function handle(rn: RawNode, s: MemoryStorage): void {
 }
 
 describe('RawNode', () => {
-  test('defaults: CheckQuorum and PreVote on, timings from RAFT_LIMITS, timeout from the injected Random', () => {
+  test('defaults: CheckQuorum and PreVote on, RAFT_LIMITS timings, timeout from the Random', () => {
     const draws: Array<[number, number]> = [];
     const random = { int: (lo: number, hi: number) => (draws.push([lo, hi]), lo + 3) };
     const { rn } = single({ random });
@@ -51,7 +52,7 @@ describe('RawNode', () => {
     expect(rd.softState?.raftState).toBe(StateType.Candidate);
     expect(rd.hardState).toEqual({ term: 1, vote: 1, commit: 0 });
     expect(rd.mustSync).toBe(true);
-    s.setHardState(rd.hardState!);
+    s.setHardState(rd.hardState ?? { term: 0, vote: 0, commit: 0 });
     rn.advance();
     expect(rn.raft.state).toBe(StateType.Leader);
     rd = rn.ready();
@@ -69,7 +70,11 @@ describe('RawNode', () => {
   test('refuses local message types and responses from non-members', () => {
     const { rn } = single();
     expect(rn.step(msg({ type: MessageType.MsgHup }))).toBe(RaftError.StepLocalMsg);
-    expect(rn.step(msg({ type: MessageType.MsgAppResp, from: 9, term: 1 }))).toBe(RaftError.StepPeerNotFound);
+    expect(rn.step(msg({
+      type: MessageType.MsgAppResp,
+      from: 9,
+      term: 1,
+    }))).toBe(RaftError.StepPeerNotFound);
   });
 
   test('a single voter answers ReadIndex at once with its commit index', () => {
@@ -82,7 +87,7 @@ describe('RawNode', () => {
     rn.advance();
   });
 
-  test('ready() twice without advance() and advance() without ready() are programmer errors', () => {
+  test('ready() twice, or advance() without ready(), is a programmer error', () => {
     const { rn } = single();
     rn.campaign();
     rn.ready();

@@ -123,7 +123,8 @@ export class RawNode {
    */
   propose(data: Uint8Array): StepResult {
     const entry: Entry = { term: 0, index: 0, type: EntryType.Normal, data };
-    return this.raft.step(makeMessage({ type: MessageType.MsgProp, from: this.raft.id, entries: [entry] }));
+    const m = makeMessage({ type: MessageType.MsgProp, from: this.raft.id, entries: [entry] });
+    return this.raft.step(m);
   }
 
   /**

@@ -36,7 +36,9 @@ export function leaderReadIndex(r: Raft, m: Message): void {
 export function releasePendingReadIndexMessages(r: Raft): void {
   if (r.pendingReadIndexMessages.length === 0) return;
   if (!r.committedEntryInCurrentTerm()) {
-    r.logger.error('pending MsgReadIndex should be released only after first commit in current term');
+    r.logger.error(
+      'pending MsgReadIndex should be released only after first commit in current term',
+    );
     return;
   }
   const msgs = r.pendingReadIndexMessages;

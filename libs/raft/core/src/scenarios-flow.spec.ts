@@ -12,7 +12,18 @@ import { ProgressState } from './progress';
 import { restoreSnapshot } from './replication';
 import { RawNode, SnapshotStatus } from './raw-node';
 import { Cluster } from './testing/cluster';
-import { bytes, entriesWithTerms, entry, msg, newStorage, newTestRaft, propMsg, testConfig, textOf } from './testing/helpers';
+import {
+  bytes,
+  confState,
+  entriesWithTerms,
+  entry,
+  msg,
+  newStorage,
+  newTestRaft,
+  propMsg,
+  testConfig,
+  textOf,
+} from './testing/helpers';
 import { Progress } from './progress';
 import { EMPTY_BYTES } from './util';
 
@@ -29,7 +40,7 @@ const TESTING_SNAP: Snapshot = {
   metadata: {
     index: 11,
     term: 11,
-    confState: { voters: [1, 2], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+    confState: confState([1, 2]),
   },
   data: EMPTY_BYTES,
 };
@@ -43,7 +54,8 @@ function snapLeader(peers: number[]): Raft {
 }
 
 describe('scenarios: flow control and snapshots', () => {
-  test('S20 the inflight window fills and blocks, acks slide it, a heartbeat response frees one slot (TestMsgAppFlowControl*)', () => {
+  // Ports TestMsgAppFlowControlFull, ...MoveForward, ...RecvHeartbeat.
+  test('S20 the inflight window fills and blocks, acks slide it, a heartbeat frees one', () => {
     // Full: the window takes maxInflight MsgApps, then blocks.
     let { r, pr2 } = leaderWithReplicatingPeer();
     for (let i = 0; i < r.trk.maxInflight; i++) {
@@ -95,7 +107,7 @@ describe('scenarios: flow control and snapshots', () => {
     }
   });
 
-  test('S21 Probe sends one MsgApp per heartbeat, moves to Replicate on an ack, falls back on a reject or unreachable', () => {
+  test('S21 Probe: one MsgApp per heartbeat, Replicate on ack, back on reject/unreachable', () => {
     const r = newTestRaft(1, 10, 1, newStorage([1, 2]));
     r.becomeCandidate();
     r.becomeLeader();
@@ -121,7 +133,14 @@ describe('scenarios: flow control and snapshots', () => {
     r.step(propMsg(1, 'd'));
     r.step(propMsg(1, 'e'));
     expect(r.readMessages().map((m) => m.index)).toEqual([pr2.match, pr2.match + 1]);
-    r.step(msg({ from: 2, to: 1, type: MessageType.MsgAppResp, index: pr2.match + 1, reject: true, rejectHint: pr2.match }));
+    r.step(msg({
+      from: 2,
+      to: 1,
+      type: MessageType.MsgAppResp,
+      index: pr2.match + 1,
+      reject: true,
+      rejectHint: pr2.match,
+    }));
     expect([pr2.state, pr2.next]).toEqual([ProgressState.Probe, pr2.match + 1]);
     // Back to Replicate on the next ack; then an unreachable report forces Probe again.
     r.step(msg({ from: 2, to: 1, type: MessageType.MsgAppResp, index: r.raftLog.lastIndex() }));
@@ -130,12 +149,21 @@ describe('scenarios: flow control and snapshots', () => {
     expect(pr2.state).toBe(ProgressState.Probe);
   });
 
-  test('S22 a follower behind compaction gets a snapshot; MsgApp pauses; failure probes again, success (or any reconnecting ack) resumes replication', () => {
+  // Ports TestSendingSnapshotSetPendingSnapshot, TestPendingSnapshotPauseReplication,
+  //  TestSnapshotFailure, TestSnapshotSucceed, TestSnapshotAbort,
+  //  snapshot_succeed_via_app_resp(_behind).
+  test('S22 a follower behind compaction gets a snapshot; failure probes, success resumes', () => {
     // TestSendingSnapshotSetPendingSnapshot.
     let sm = snapLeader([1]);
     const pr = (): Progress => sm.trk.progress.get(2) as Progress;
     pr().next = sm.raftLog.firstIndex();
-    sm.step(msg({ from: 2, to: 1, type: MessageType.MsgAppResp, index: pr().next - 1, reject: true }));
+    sm.step(msg({
+      from: 2,
+      to: 1,
+      type: MessageType.MsgAppResp,
+      index: pr().next - 1,
+      reject: true,
+    }));
     expect(pr().pendingSnapshot).toBe(11);
     expect(sm.readMessages().map((m) => m.type)).toEqual([MessageType.MsgSnap]);
     // TestPendingSnapshotPauseReplication.
@@ -174,7 +202,7 @@ describe('scenarios: flow control and snapshots', () => {
       c.stabilize();
       const n1 = c.node(1);
       const snapIndex = n1.appliedIndex - (behind ? 2 : 0);
-      n1.storage.createSnapshot(snapIndex, { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false }, bytes('state'));
+      n1.storage.createSnapshot(snapIndex, confState([1, 2, 3]), bytes('state'));
       n1.storage.compact(snapIndex);
       c.dropFilter = () => false;
       const sent: MessageType[] = [];
@@ -198,13 +226,14 @@ describe('scenarios: flow control and snapshots', () => {
     }
   });
 
-  test('S23 a snapshot older than the commit index is ignored; learners receive snapshots (TestRestoreIgnoreSnapshot, TestLearnerReceiveSnapshot)', () => {
+  // Ports TestRestoreIgnoreSnapshot, TestLearnerReceiveSnapshot.
+  test('S23 a snapshot older than the commit index is ignored; learners get snapshots', () => {
     const s = newStorage([1, 2]);
     s.append(entriesWithTerms(1, 1, 1, 1));
     const sm = newTestRaft(1, 10, 1, s);
     sm.raftLog.commitTo(1);
     const snap = (index: number, term: number): Snapshot => ({
-      metadata: { index, term, confState: { voters: [1, 2], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
+      metadata: { index, term, confState: confState([1, 2]) },
       data: EMPTY_BYTES,
     });
     // Ignore a snapshot at or below the commit index.
@@ -224,13 +253,15 @@ describe('scenarios: flow control and snapshots', () => {
     for (let i = 0; i < 3; i++) c.node(1).rn.propose(bytes(`x${i}`));
     c.stabilize();
     const n1 = c.node(1);
-    n1.storage.createSnapshot(n1.appliedIndex, { voters: [1], learners: [2], votersOutgoing: [], learnersNext: [], autoLeave: false }, bytes('s'));
+    n1.storage.createSnapshot(n1.appliedIndex, confState([1], [2]), bytes('s'));
     n1.storage.compact(n1.appliedIndex);
     c.dropFilter = () => false;
     for (let i = 0; i < 3; i++) {
       n1.rn.tick();
       c.stabilize();
-      if (n1.rn.status().progress.get(2)?.state === ProgressState.Snapshot) n1.rn.reportSnapshot(2, SnapshotStatus.Finish);
+      if (n1.rn.status().progress.get(2)?.state === ProgressState.Snapshot) {
+        n1.rn.reportSnapshot(2, SnapshotStatus.Finish);
+      }
     }
     c.stabilize();
     expect(c.node(2).rn.raft.raftLog.committed).toBe(n1.rn.raft.raftLog.committed);
@@ -238,11 +269,12 @@ describe('scenarios: flow control and snapshots', () => {
     expect(c.node(2).rn.raft.isLearner).toBe(true);
   });
 
-  test('S24 restart from HardState, entries and snapshot; applied prevents re-application; commit pagination survives the restart', () => {
+  // Ports TestRawNodeRestart(FromSnapshot), TestRawNodeCommitPaginationAfterRestart.
+  test('S24 restart from storage; applied prevents re-application; pagination survives', () => {
     // Restart from a snapshot plus entries: only entries after the snapshot are applied.
     const s = newStorage([1]);
     s.applySnapshot({
-      metadata: { index: 5, term: 2, confState: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
+      metadata: { index: 5, term: 2, confState: confState([1, 2, 3]) },
       data: bytes('snap'),
     });
     s.append([entry(2, 6, 'a'), entry(2, 7, 'b'), entry(3, 8, 'c')]);

@@ -37,7 +37,11 @@ import {
 import { Network } from './testing/network';
 
 const hup = (id: number) => msg({ from: id, to: id, type: MessageType.MsgHup });
-const transfer = (from: number, to: number) => msg({ from, to, type: MessageType.MsgTransferLeader });
+const transfer = (from: number, to: number) => msg({
+  from,
+  to,
+  type: MessageType.MsgTransferLeader,
+});
 const readIndex = (from: number, to: number, ctx: string) =>
   msg({ from, to, type: MessageType.MsgReadIndex, entries: [entry(0, 0, ctx)] });
 
@@ -51,8 +55,15 @@ function voters(c: Cluster, id: number): string {
 }
 
 describe('scenarios: reads, membership, transfer, storage pipeline', () => {
-  test('S25 ReadIndex answers only after the leader commits in its term; follower forwarding, duplicate contexts, lease reads (TestReadOnlyForNewLeader)', () => {
-    const peers = [[1, 1, 1, 0], [2, 2, 2, 2], [3, 2, 2, 2]].map(([id, committed, applied, compact]) => {
+  // Ports TestReadOnlyForNewLeader, TestReadOnlyOptionSafe, TestReadOnlyDuplicateRequest,
+  //  TestReadOnlyOptionLease.
+  test('S25 ReadIndex waits for a current-term commit; forwarding, duplicates, lease reads', () => {
+    const setups = [
+      [1, 1, 1, 0],
+      [2, 2, 2, 2],
+      [3, 2, 2, 2],
+    ];
+    const peers = setups.map(([id, committed, applied, compact]) => {
       const s = newStorage([1, 2, 3]);
       s.append(entriesWithTerms(1, 1, 1));
       s.setHardState({ term: 1, vote: 0, commit: committed as number });
@@ -77,7 +88,9 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
 
     // Follower forwarding: the answer comes back as a ReadState on the follower.
     nt.send(readIndex(2, 2, 'from-2'));
-    expect(nt.raft(2).readStates.map((r) => [r.index, textOf(r.requestCtx)])).toEqual([[4, 'from-2']]);
+    expect(nt.raft(2).readStates.map((r) => [r.index, textOf(r.requestCtx)])).toEqual(
+      [[4, 'from-2']],
+    );
 
     // Duplicate contexts while pending are confirmed once, together.
     const dn = new Network([null, null, null]);
@@ -96,7 +109,10 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     expect(dn.raft(1).readStates.map((r) => textOf(r.requestCtx))).toEqual(['dup']);
 
     // Lease-based reads answer at once, with no heartbeat round.
-    const ln = new Network([null, null, null], { checkQuorum: true, readOnlyOption: ReadOnlyOption.LeaseBased });
+    const ln = new Network([null, null, null], {
+      checkQuorum: true,
+      readOnlyOption: ReadOnlyOption.LeaseBased,
+    });
     ln.send(hup(1));
     let beats = 0;
     ln.msgHook = (m) => {
@@ -105,20 +121,35 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     };
     ln.send(readIndex(1, 1, 'lease'));
     expect(beats).toBe(0);
-    expect(ln.raft(1).readStates.map((r) => [r.index, textOf(r.requestCtx)])).toEqual([[1, 'lease']]);
+    expect(ln.raft(1).readStates.map((r) => [r.index, textOf(r.requestCtx)])).toEqual(
+      [[1, 'lease']],
+    );
   });
 
-  test('S26 v1 add and remove take effect on apply; a second pending change becomes a no-op; a new leader restores pendingConfIndex (TestStepIgnoreConfig, TestNewLeaderPendingConfig)', () => {
+  // Ports TestStepIgnoreConfig, TestNewLeaderPendingConfig, TestAddNode, TestRemoveNode.
+  test('S26 v1 changes apply on apply; one pending at a time; new leader pendingConfIndex', () => {
     const r = newTestRaft(1, 10, 1, newStorage([1, 2]));
     r.becomeCandidate();
     r.becomeLeader();
-    r.step(msg({ from: 1, to: 1, type: MessageType.MsgProp, entries: [ccEntry(confChangeV1(ConfChangeType.AddNode, 3))] }));
+    r.step(msg({
+      from: 1,
+      to: 1,
+      type: MessageType.MsgProp,
+      entries: [ccEntry(confChangeV1(ConfChangeType.AddNode, 3))],
+    }));
     expect(r.trk.voterNodes()).toEqual([1, 2]); // appended, not applied
     const index = r.raftLog.lastIndex();
     const pending = r.pendingConfIndex;
-    r.step(msg({ from: 1, to: 1, type: MessageType.MsgProp, entries: [ccEntry(confChangeV1(ConfChangeType.AddNode, 4))] }));
+    r.step(msg({
+      from: 1,
+      to: 1,
+      type: MessageType.MsgProp,
+      entries: [ccEntry(confChangeV1(ConfChangeType.AddNode, 4))],
+    }));
     const after = r.raftLog.entries(index + 1, Number.MAX_SAFE_INTEGER) ?? [];
-    expect(after.map((e) => [e.term, e.index, e.type, e.data.byteLength])).toEqual([[1, 3, EntryType.Normal, 0]]);
+    expect(after.map((e) => [e.term, e.index, e.type, e.data.byteLength])).toEqual(
+      [[1, 3, EntryType.Normal, 0]],
+    );
     expect(r.pendingConfIndex).toBe(pending);
     applyConfChange(r, asV2(confChangeV1(ConfChangeType.AddNode, 3)));
     expect(r.trk.voterNodes()).toEqual([1, 2, 3]);
@@ -134,7 +165,8 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     }
   });
 
-  test('S27 a removed leader steps down; pending commands commit once the quorum shrinks (TestCommitAfterRemoveNode)', () => {
+  // Ports TestCommitAfterRemoveNode, confchange_v1_remove_leader_stepdown.txt.
+  test('S27 a removed leader steps down; pending commands commit once the quorum shrinks', () => {
     const s = newStorage([1, 2]);
     const r = newTestRaft(1, 5, 1, s);
     r.becomeCandidate();
@@ -163,7 +195,9 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     expect(c.node(1).rn.propose(bytes('x'))).toBe(RaftError.ProposalDropped);
   });
 
-  test('S28 joint consensus: two voters with auto-leave, explicit joint with manual leave, leader replaced inside the joint state, removed node cannot campaign', () => {
+  // Ports TestRawNodeJointAutoLeave, confchange_v2_add_double_auto.txt,
+  //  confchange_v2_replace_leader.txt.
+  test('S28 joint consensus: auto-leave, explicit leave, leader replaced, removed idle', () => {
     // Auto: adding two voters needs a joint config, left automatically once applied.
     const c = new Cluster();
     // New nodes start from the membership the leader had when they were provisioned (in a
@@ -197,7 +231,10 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     e.add(4, [1, 2, 3]);
     e.node(1).rn.campaign();
     e.stabilize();
-    e.node(1).rn.proposeConfChange(confChangeV2([{ type: ConfChangeType.AddNode, nodeId: 4 }], ConfChangeTransition.JointExplicit));
+    e.node(1).rn.proposeConfChange(confChangeV2([{
+      type: ConfChangeType.AddNode,
+      nodeId: 4,
+    }], ConfChangeTransition.JointExplicit));
     e.stabilize();
     expect(voters(e, 1)).toBe('voters=(1 2 3 4)&&(1 2 3)');
     // Another change is refused (turned into an empty entry) while joint.
@@ -209,7 +246,10 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     for (const id of [1, 2, 3, 4]) expect(voters(e, id)).toBe('voters=(1 2 3 4)');
 
     // Replace the leader: enter (2 3 4)&&(1 2 3), transfer to 4, leave; 1 is gone.
-    e.node(1).rn.proposeConfChange(confChangeV2([{ type: ConfChangeType.RemoveNode, nodeId: 1 }], ConfChangeTransition.JointExplicit));
+    e.node(1).rn.proposeConfChange(confChangeV2([{
+      type: ConfChangeType.RemoveNode,
+      nodeId: 1,
+    }], ConfChangeTransition.JointExplicit));
     e.stabilize();
     expect(voters(e, 1)).toBe('voters=(2 3 4)&&(1 2 3 4)');
     e.node(1).rn.transferLeader(4);
@@ -225,7 +265,9 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     expect(e.node(1).rn.raft.term).toBe(e.node(4).rn.raft.term);
   });
 
-  test('S29 learners never campaign, replicate the log, can be promoted, and vote when asked', () => {
+  // Ports TestLearnerElectionTimeout, TestLearnerLogReplication, TestLearnerPromotion,
+  //  TestLearnerCanVote.
+  test('S29 learners never campaign, replicate, can be promoted, and vote when asked', () => {
     // TestLearnerElectionTimeout.
     const n2 = newTestRaft(2, 10, 1, newStorage([1], [2]));
     n2.becomeFollower(1, 0);
@@ -254,14 +296,21 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     // TestLearnerCanVote: a learner grants a vote when asked (it may have been promoted).
     const l = newTestRaft(2, 10, 1, newStorage([1], [2]));
     l.step(msg({ from: 1, to: 2, term: 2, type: MessageType.MsgVote, logTerm: 11, index: 11 }));
-    expect(l.readMessages().map((m) => [m.type, m.reject])).toEqual([[MessageType.MsgVoteResp, false]]);
+    expect(l.readMessages().map((m) => [m.type, m.reject])).toEqual(
+      [[MessageType.MsgVoteResp, false]],
+    );
   });
 
-  test('S30 leader transfer: immediate to an up-to-date node, after catch-up to a slow one, aborted on timeout with proposals dropped meanwhile, self/non-member ignored, a second request redirects', () => {
+  // Ports TestLeaderTransferToUpToDateNode, ...ToSlowFollower, ...Timeout, ...IgnoreProposal,
+  //  ...ToSelf, ...ToNonExistingNode, ...SecondTransferToAnotherNode,
+  //  ...SecondTransferToSameNode.
+  test('S30 leader transfer: immediate, after catch-up, timeout abort, ignored, redirected', () => {
     const up = new Network([null, null, null]);
     up.send(hup(1));
     up.send(transfer(2, 1));
-    expect([up.raft(1).state, up.raft(2).state, up.raft(1).lead]).toEqual([StateType.Follower, StateType.Leader, 2]);
+    expect([up.raft(1).state, up.raft(2).state, up.raft(1).lead]).toEqual(
+      [StateType.Follower, StateType.Leader, 2],
+    );
     up.send(propMsg(2, ''));
     up.send(transfer(1, 2));
     expect(up.raft(1).state).toBe(StateType.Leader);
@@ -300,14 +349,20 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     expect([to.raft(2).state, lead.state]).toEqual([StateType.Leader, StateType.Follower]);
   });
 
-  test('S31 a node with a committed but unapplied conf change does not campaign (TestConfChangeCheckBeforeCampaign)', () => {
+  // Ports TestConfChangeCheckBeforeCampaign, TestConfChangeV2CheckBeforeCampaign.
+  test('S31 a node with a committed, unapplied conf change does not campaign', () => {
     for (const v2 of [false, true]) {
       const nt = new Network([null, null, null]);
       const n1 = nt.raft(1);
       const n2 = nt.raft(2);
       nt.send(hup(1));
       const cc = confChangeV1(ConfChangeType.RemoveNode, 2);
-      nt.send(msg({ from: 1, to: 1, type: MessageType.MsgProp, entries: [ccEntry(v2 ? asV2(cc) : cc)] }));
+      nt.send(msg({
+        from: 1,
+        to: 1,
+        type: MessageType.MsgProp,
+        entries: [ccEntry(v2 ? asV2(cc) : cc)],
+      }));
       for (let i = 0; i < n2.randomizedElectionTimeout; i++) n2.tick();
       expect(n2.state).toBe(StateType.Follower);
       nt.send(transfer(2, 1));
@@ -367,11 +422,27 @@ describe('scenarios: reads, membership, transfer, storage pipeline', () => {
     // stable: it stays unstable and is handed out again.
     const s3 = newStorage([1, 2, 3]);
     const f = new RawNode(testConfig(3, 10, 1, s3));
-    f.step(msg({ from: 1, to: 3, term: 1, type: MessageType.MsgApp, index: 0, logTerm: 0, entries: [entry(1, 1), entry(1, 2, 'old')] }));
+    f.step(msg({
+      from: 1,
+      to: 3,
+      term: 1,
+      type: MessageType.MsgApp,
+      index: 0,
+      logTerm: 0,
+      entries: [entry(1, 1), entry(1, 2, 'old')],
+    }));
     const first = f.ready();
     s3.append(first.entries);
     if (first.hardState !== undefined) s3.setHardState(first.hardState);
-    f.step(msg({ from: 2, to: 3, term: 2, type: MessageType.MsgApp, index: 1, logTerm: 1, entries: [entry(2, 2, 'new')] }));
+    f.step(msg({
+      from: 2,
+      to: 3,
+      term: 2,
+      type: MessageType.MsgApp,
+      index: 1,
+      logTerm: 1,
+      entries: [entry(2, 2, 'new')],
+    }));
     f.advance();
     expect(f.raft.raftLog.unstable.entries.map((e) => [e.index, e.term])).toEqual([
       [1, 1],

@@ -28,7 +28,8 @@ function setTimeout(r: Raft, ticks: number): void {
 }
 
 describe('scenarios: partitions', () => {
-  test('S14 an isolated leader steps down within one election timeout; the majority elects a new one; its uncommitted tail is discarded on heal', () => {
+  // Ports TestLeaderElectionWithCheckQuorum-style isolation.
+  test('S14 an isolated leader steps down; the majority elects anew; its tail is discarded', () => {
     const c = new Cluster();
     for (const id of [1, 2, 3]) c.add(id, [1, 2, 3], [], { checkQuorum: true, preVote: true });
     c.node(1).rn.campaign();
@@ -69,7 +70,8 @@ describe('scenarios: partitions', () => {
     expect(c.node(1).rn.raft.state).toBe(StateType.Follower);
   });
 
-  test('S15 a minority leader keeps its uncommitted log bounded (TestRawNodeBoundedLogGrowthWithPartition)', () => {
+  // Ports TestRawNodeBoundedLogGrowthWithPartition.
+  test('S15 a minority leader keeps its uncommitted log bounded', () => {
     const maxEntries = 16;
     const data = bytes('testdata');
     const maxBytes = maxEntries * data.byteLength;
@@ -106,12 +108,15 @@ describe('scenarios: partitions', () => {
     expect(l.lastIndex() - l.committed).toBe(maxEntries);
   });
 
-  test('S16 a rejoining follower with a higher term disrupts the leader without PreVote, not with it (TestDisruptiveFollower, TestDisruptiveFollowerPreVote)', () => {
+  // Ports TestDisruptiveFollower, TestDisruptiveFollowerPreVote.
+  test('S16 a rejoining higher-term follower disrupts without PreVote, not with it', () => {
     const [n1, n2, n3] = trio({ checkQuorum: true });
     for (const r of [n1, n2, n3]) r.becomeFollower(1, 0);
     const nt = new Network([n1, n2, n3]);
     nt.send(hup(1));
-    expect([n1.state, n2.state, n3.state]).toEqual([StateType.Leader, StateType.Follower, StateType.Follower]);
+    expect([n1.state, n2.state, n3.state]).toEqual(
+      [StateType.Leader, StateType.Follower, StateType.Follower],
+    );
     // n3 times out (its heartbeats were lost) and campaigns at term 3.
     setTimeout(n3, n3.electionTimeout + 2);
     for (let i = 0; i < n3.randomizedElectionTimeout; i++) n3.tick();
@@ -133,7 +138,8 @@ describe('scenarios: partitions', () => {
     expect(p1.state).toBe(StateType.Leader);
   });
 
-  test('S17 CheckQuorum ignores votes while the lease holds; a stuck higher-term candidate is still freed (TestFreeStuckCandidateWithCheckQuorum)', () => {
+  // Ports checkquorum.txt, TestFreeStuckCandidateWithCheckQuorum.
+  test('S17 CheckQuorum: votes ignored in the lease; a stuck candidate is still freed', () => {
     // The lease: followers that heard from the leader ignore a vote request.
     const [l1, l2, l3] = trio({ checkQuorum: true });
     const lt = new Network([l1, l2, l3]);
@@ -149,9 +155,13 @@ describe('scenarios: partitions', () => {
     nt.send(hup(1));
     nt.isolate(1);
     nt.send(hup(3));
-    expect([b.state, c.state, c.term]).toEqual([StateType.Follower, StateType.Candidate, b.term + 1]);
+    expect([b.state, c.state, c.term]).toEqual(
+      [StateType.Follower, StateType.Candidate, b.term + 1],
+    );
     nt.send(hup(3));
-    expect([b.state, c.state, c.term]).toEqual([StateType.Follower, StateType.Candidate, b.term + 2]);
+    expect([b.state, c.state, c.term]).toEqual(
+      [StateType.Follower, StateType.Candidate, b.term + 2],
+    );
     nt.recover();
     // The leader's heartbeat reaches the stuck candidate; its reply carries the higher term.
     nt.send(msg({ from: 1, to: 3, type: MessageType.MsgHeartbeat, term: a.term }));
@@ -160,7 +170,9 @@ describe('scenarios: partitions', () => {
     expect(c.state).toBe(StateType.Leader);
   });
 
-  test('S18 PreVote: stale logs get no pre-votes; split votes recover; a smaller-term node can win; migration does not deadlock', () => {
+  // Ports prevote.txt, TestPreVoteWithSplitVote, TestNodeWithSmallerTermCanCompleteElection,
+  //  TestPreVoteMigration*.
+  test('S18 PreVote: stale logs lose, split votes recover, smaller terms win, migration', () => {
     // A node with a stale log gets no pre-votes and does not raise its term (prevote.txt).
     const stale = (id: number, terms: number[]): Raft => {
       const st = newStorage([1, 2, 3]);
@@ -188,9 +200,13 @@ describe('scenarios: partitions', () => {
     nt.send(hup(1));
     nt.isolate(1);
     nt.send(hup(2), hup(3));
-    expect([n2.term, n3.term, n2.state, n3.state]).toEqual([3, 3, StateType.Candidate, StateType.Candidate]);
+    expect([n2.term, n3.term, n2.state, n3.state]).toEqual(
+      [3, 3, StateType.Candidate, StateType.Candidate],
+    );
     nt.send(hup(2));
-    expect([n2.term, n3.term, n2.state, n3.state]).toEqual([4, 4, StateType.Leader, StateType.Follower]);
+    expect([n2.term, n3.term, n2.state, n3.state]).toEqual(
+      [4, 4, StateType.Leader, StateType.Follower],
+    );
 
     // TestNodeWithSmallerTermCanCompleteElection.
     const [m1, m2, m3] = trio({ preVote: true });
@@ -204,7 +220,9 @@ describe('scenarios: partitions', () => {
     expect(m3.state).toBe(StateType.PreCandidate);
     mt.send(hup(2));
     expect([m1.term, m2.term, m3.term]).toEqual([3, 3, 1]);
-    expect([m1.state, m2.state, m3.state]).toEqual([StateType.Follower, StateType.Leader, StateType.PreCandidate]);
+    expect([m1.state, m2.state, m3.state]).toEqual(
+      [StateType.Follower, StateType.Leader, StateType.PreCandidate],
+    );
     mt.recover();
     mt.cut(2, 1);
     mt.cut(2, 3);
@@ -232,7 +250,8 @@ describe('scenarios: partitions', () => {
     expect(new Set(committed).size).toBe(1);
   });
 
-  test('S19 a lagging follower commit index catches up after a network hiccup (lagging_commit)', () => {
+  // Ports lagging_commit.txt.
+  test('S19 a lagging follower commit index catches up after a network hiccup', () => {
     const c = new Cluster();
     for (const id of [1, 2, 3]) c.add(id, [1, 2, 3]);
     c.node(1).rn.campaign();

@@ -32,7 +32,9 @@ export function stepCandidate(r: Raft, m: Message): StepResult {
       handleSnapshot(r, m);
       return null;
     case MessageType.MsgTimeoutNow:
-      r.logger.debug(`${r.id} [term ${r.term} state ${r.state}] ignored MsgTimeoutNow from ${m.from}`);
+      r.logger.debug(
+        `${r.id} [term ${r.term} state ${r.state}] ignored MsgTimeoutNow from ${m.from}`,
+      );
       return null;
     default:
       if (m.type === myVoteResponse) onVoteResponse(r, m);

@@ -2,7 +2,7 @@
  * The follower's step function: follow the leader's appends, heartbeats and snapshots,
  * forward proposals, reads and transfer requests to it, and campaign on MsgTimeoutNow.
  */
-import { Message, MessageType } from './types';
+import { Entry, Message, MessageType } from './types';
 import { hup } from './election';
 import { RaftError, StepResult } from './errors';
 import { CampaignType, Raft } from './raft';
@@ -47,10 +47,13 @@ export function stepFollower(r: Raft, m: Message): StepResult {
       return null;
     case MessageType.MsgReadIndexResp:
       if (m.entries.length !== 1) {
-        r.logger.error(`${r.id} invalid format of MsgReadIndexResp from ${m.from}, entries count: ${m.entries.length}`);
+        r.logger.error(
+          `${r.id} invalid format of MsgReadIndexResp from ${m.from}, ` +
+            `entries count: ${m.entries.length}`,
+        );
         return null;
       }
-      r.readStates.push({ index: m.index, requestCtx: (m.entries[0] as { data: Uint8Array }).data });
+      r.readStates.push({ index: m.index, requestCtx: (m.entries[0] as Entry).data });
       return null;
     default:
       return null;
@@ -63,7 +66,9 @@ function forwardProposal(r: Raft, m: Message): StepResult {
     return RaftError.ProposalDropped;
   }
   if (r.disableProposalForwarding) {
-    r.logger.info(`${r.id} not forwarding to leader ${r.lead} at term ${r.term}; dropping proposal`);
+    r.logger.info(
+      `${r.id} not forwarding to leader ${r.lead} at term ${r.term}; dropping proposal`,
+    );
     return RaftError.ProposalDropped;
   }
   r.send({ ...m, to: r.lead });

@@ -49,7 +49,10 @@ export function stepLeader(r: Raft, m: Message): StepResult {
     case MessageType.MsgUnreachable:
       // The transport failed to deliver: the pipeline is likely broken, so go back to probing.
       if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-      r.logger.debug(`${r.id} failed to send message to ${m.from} because it is unreachable [${pr.toString()}]`);
+      r.logger.debug(
+        `${r.id} failed to send message to ${m.from} because it is unreachable ` +
+          `[${pr.toString()}]`,
+      );
       return null;
     case MessageType.MsgTransferLeader:
       onTransferLeader(r, m, pr);
@@ -114,7 +117,8 @@ function vetConfChange(r: Raft, e: Entry, i: number): Entry {
   }
   if (failed !== '' && !r.disableConfChangeValidation) {
     r.logger.info(
-      `${r.id} ignoring conf change ${describeConfChange(cc)} at config ${r.trk.describe()}: ${failed}`,
+      `${r.id} ignoring conf change ${describeConfChange(cc)} at config ` +
+        `${r.trk.describe()}: ${failed}`,
     );
     return { term: 0, index: 0, type: EntryType.Normal, data: EMPTY_BYTES };
   }
@@ -137,7 +141,10 @@ function onAppendResponse(r: Raft, m: Message, pr: Progress): void {
   } else if (pr.state === ProgressState.Snapshot && pr.match + 1 >= r.raftLog.firstIndex()) {
     // Any ack that reconnects the follower to our log ends the snapshot, even before (or
     // without) a snapshot report: it can now be caught up from the log.
-    r.logger.debug(`${r.id} recovered from needing snapshot, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
+    r.logger.debug(
+      `${r.id} recovered from needing snapshot, resumed sending replication messages ` +
+        `to ${m.from} [${pr.toString()}]`,
+    );
     pr.becomeProbe();
     pr.becomeReplicate();
   } else if (pr.state === ProgressState.Replicate) {
@@ -200,10 +207,16 @@ function onSnapshotStatus(r: Raft, m: Message, pr: Progress): void {
     // Failed: forget the snapshot so that probing restarts from the last match.
     pr.pendingSnapshot = 0;
     pr.becomeProbe();
-    r.logger.debug(`${r.id} snapshot failed, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
+    r.logger.debug(
+      `${r.id} snapshot failed, resumed sending replication messages to ${m.from} ` +
+        `[${pr.toString()}]`,
+    );
   } else {
     pr.becomeProbe();
-    r.logger.debug(`${r.id} snapshot succeeded, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
+    r.logger.debug(
+      `${r.id} snapshot succeeded, resumed sending replication messages to ${m.from} ` +
+        `[${pr.toString()}]`,
+    );
   }
   // Wait for a heartbeat response (or an ack) before probing: the snapshot is still being
   // applied on the follower, and a MsgApp now would most likely be rejected.
@@ -244,7 +257,8 @@ function onTransferLeader(r: Raft, m: Message, pr: Progress): void {
   if (pr.match === r.raftLog.lastIndex()) {
     r.send({ to: transferee, type: MessageType.MsgTimeoutNow });
     r.logger.info(
-      `${r.id} sends MsgTimeoutNow to ${transferee} immediately as ${transferee} already has up-to-date log`,
+      `${r.id} sends MsgTimeoutNow to ${transferee} immediately as ${transferee} ` +
+        'already has up-to-date log',
     );
   } else {
     sendAppend(r, transferee);

@@ -9,13 +9,13 @@ import { CompactedError, MemoryStorage, SnapOutOfDateError, UnavailableError } f
 import { Unstable } from './log-unstable';
 import { NOOP_LOGGER } from './logger';
 import { RaftLog } from './log';
-import { entriesWithTerms, entry } from './testing/helpers';
+import { confState, entriesWithTerms, entry } from './testing/helpers';
 import { ENTRY_OVERHEAD_BYTES } from './util';
 
 function storage345(): MemoryStorage {
   const s = new MemoryStorage();
   s.applySnapshot({
-    metadata: { index: 3, term: 3, confState: { voters: [1], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
+    metadata: { index: 3, term: 3, confState: confState([1]) },
     data: new Uint8Array(),
   });
   s.append([entry(4, 4), entry(5, 5)]);
@@ -52,7 +52,9 @@ describe('MemoryStorage', () => {
   test('compact and createSnapshot move the first index; stale requests are refused', () => {
     const s = storage345();
     const snap = s.createSnapshot(4, undefined, new Uint8Array([1]));
-    expect([snap.metadata.index, snap.metadata.term, snap.metadata.confState.voters]).toEqual([4, 4, [1]]);
+    expect([snap.metadata.index, snap.metadata.term, snap.metadata.confState.voters]).toEqual(
+      [4, 4, [1]],
+    );
     expect(() => s.createSnapshot(4, undefined, new Uint8Array())).toThrow(SnapOutOfDateError);
     s.compact(4);
     expect([s.firstIndex(), s.lastIndex(), s.term(4)]).toEqual([5, 5, 4]);
@@ -94,7 +96,10 @@ describe('unstable log and RaftLog', () => {
     expect(l.maybeAppend({ index: 3, term: 2 }, [entry(4, 4)], 3)).toBeUndefined();
     expect(l.maybeAppend({ index: 3, term: 3 }, [entry(4, 4)], 10)).toBe(4);
     expect(l.committed).toBe(4);
-    expect(() => l.maybeAppend({ index: 1, term: 1 }, [entry(9, 2)], 4)).toThrow('conflicts with committed');
+    expect(() => l.maybeAppend({
+      index: 1,
+      term: 1,
+    }, [entry(9, 2)], 4)).toThrow('conflicts with committed');
   });
 
   test('isUpToDate compares last term, then length', () => {

@@ -31,7 +31,12 @@ export interface TrackerConfig {
 
 /** emptyTrackerConfig returns a configuration without members. */
 export function emptyTrackerConfig(): TrackerConfig {
-  return { voters: [new Set(), new Set()], learners: new Set(), learnersNext: new Set(), autoLeave: false };
+  return {
+    voters: [new Set(), new Set()],
+    learners: new Set(),
+    learnersNext: new Set(),
+    autoLeave: false,
+  };
 }
 
 /** cloneTrackerConfig deep-copies a configuration. */

@@ -13,7 +13,8 @@ export function lineDiff(expected: string, actual: string): string {
   const at = (i: number, j: number): number => lcs[i * (m + 1) + j] as number;
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i * (m + 1) + j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
+      const same = a[i] === b[j];
+      lcs[i * (m + 1) + j] = same ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
     }
   }
   const out: string[] = [];

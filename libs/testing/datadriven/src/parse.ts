@@ -42,7 +42,9 @@ export function parseScript(text: string, fileName: string): ParsedCase[] {
     i++;
     const input: string[] = [];
     while (i < lines.length && lines[i] !== SEPARATOR) input.push(lines[i++] as string);
-    if (i >= lines.length) throw new Error(`${fileName}:${directiveLine + 1}: missing ${SEPARATOR}`);
+    if (i >= lines.length) {
+      throw new Error(`${fileName}:${directiveLine + 1}: missing ${SEPARATOR}`);
+    }
     i++;
     const out = readOutput(lines, i, `${fileName}:${directiveLine + 1}`);
     const pos = `${fileName}:${directiveLine + 1}`;
@@ -53,7 +55,11 @@ export function parseScript(text: string, fileName: string): ParsedCase[] {
   return cases;
 }
 
-function readOutput(lines: string[], start: number, pos: string): { expected: string; end: number } {
+function readOutput(
+  lines: string[],
+  start: number,
+  pos: string,
+): { expected: string; end: number } {
   const out: string[] = [];
   let i = start;
   if (lines[i] === SEPARATOR) {

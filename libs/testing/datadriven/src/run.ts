@@ -27,7 +27,12 @@ export class DataDrivenMismatch extends Error {
  * runScript runs every case of `text` through `handler` in order. Returns the rewritten text
  * when updating; otherwise throws DataDrivenMismatch listing every mismatching case.
  */
-export function runScript(text: string, fileName: string, handler: Handler, update: boolean): string {
+export function runScript(
+  text: string,
+  fileName: string,
+  handler: Handler,
+  update: boolean,
+): string {
   const cases = parseScript(text, fileName);
   const lines = text.split('\n');
   const failures: string[] = [];

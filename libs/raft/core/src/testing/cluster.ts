@@ -34,13 +34,23 @@ export class Cluster {
    * add creates node `id` with a fresh MemoryStorage whose membership is `voters`
    * (+ `learners`), using the etcd test defaults plus `overrides`.
    */
-  add(id: number, voters: number[], learners: number[] = [], overrides: Partial<Config> = {}): ClusterNode {
+  add(
+    id: number,
+    voters: number[],
+    learners: number[] = [],
+    overrides: Partial<Config> = {},
+  ): ClusterNode {
     const storage = new MemoryStorage({ voters, learners });
     return this.start(id, storage, overrides, 0);
   }
 
   /** start (re)creates node `id` from `storage`, with `applied` as Config.applied. */
-  start(id: number, storage: MemoryStorage, overrides: Partial<Config>, applied: number): ClusterNode {
+  start(
+    id: number,
+    storage: MemoryStorage,
+    overrides: Partial<Config>,
+    applied: number,
+  ): ClusterNode {
     const cfg = testConfig(id, 10, 1, storage, { ...overrides, applied });
     const node: ClusterNode = {
       id,

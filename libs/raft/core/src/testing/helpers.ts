@@ -4,7 +4,7 @@
  * acceptAndReply). Not part of the public surface.
  */
 import { assert } from '@shoal/assert';
-import { Entry, EntryType, Message, MessageType } from '../types';
+import { ConfState, Entry, EntryType, Message, MessageType } from '../types';
 import { Config, resolveConfig } from '../config';
 import { RaftLog } from '../log';
 import { Raft, StateType } from '../raft';
@@ -164,4 +164,9 @@ export function textOf(data: Uint8Array): string {
 /** sortedVoters is a small convenience for asserting configurations. */
 export function sortedSet(s: ReadonlySet<number>): number[] {
   return [...s].sort((a, b) => a - b);
+}
+
+/** confState builds a non-joint ConfState. */
+export function confState(voters: number[], learners: number[] = []): ConfState {
+  return { voters, learners, votersOutgoing: [], learnersNext: [], autoLeave: false };
 }

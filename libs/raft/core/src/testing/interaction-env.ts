@@ -12,7 +12,13 @@
 import { assert } from '@shoal/assert';
 import { Message, MessageType, Snapshot } from '../types';
 import { Config } from '../config';
-import { ConfChangeSingle, ConfChangeTransition, ConfChangeType, confChangeV1, confChangeV2 } from '../conf-change';
+import {
+  ConfChangeSingle,
+  ConfChangeTransition,
+  ConfChangeType,
+  confChangeV1,
+  confChangeV2,
+} from '../conf-change';
 import { describeEntries, describeMessage, describeReady } from '../describe';
 import { RaftLogger } from '../logger';
 import { ReadOnlyOption } from '../read-only';
@@ -284,7 +290,8 @@ export class InteractionEnv {
       const st = n.rn.status();
       const voter = n.rn.raft.trk.isVoter(n.id) ? '(Voter)' : '(Non-Voter)';
       const hs = st.hardState;
-      this.print(`${n.id}: ${st.softState.raftState} ${voter} Term:${hs.term} Lead:${st.softState.lead}`);
+      const ss = st.softState;
+      this.print(`${n.id}: ${ss.raftState} ${voter} Term:${hs.term} Lead:${ss.lead}`);
     }
   }
 
@@ -309,7 +316,12 @@ export class InteractionEnv {
       if (LEVELS.indexOf(lvl) >= LEVELS.indexOf(this.level)) this.print(`${tag} ${message}`);
     };
     void id;
-    return { debug: emit('debug', 'DEBUG'), info: emit('info', 'INFO'), warn: emit('warn', 'WARN'), error: emit('error', 'ERROR') };
+    return {
+      debug: emit('debug', 'DEBUG'),
+      info: emit('info', 'INFO'),
+      warn: emit('warn', 'WARN'),
+      error: emit('error', 'ERROR'),
+    };
   }
 
   private print(text: string): void {
@@ -327,7 +339,12 @@ export class InteractionEnv {
   }
 }
 
-function bootstrapSnapshot(voters: number[], learners: number[], index: number, content: string): Snapshot {
+function bootstrapSnapshot(
+  voters: number[],
+  learners: number[],
+  index: number,
+  content: string,
+): Snapshot {
   return {
     metadata: {
       index,
@@ -364,7 +381,9 @@ function messageType(name: string): MessageType {
 }
 
 function positional(d: Directive): number[] {
-  return d.cmdArgs.filter((a) => a.vals.length === 0 && /^\d+$/.test(a.key)).map((a) => Number(a.key));
+  return d.cmdArgs
+    .filter((a) => a.vals.length === 0 && /^\d+$/.test(a.key))
+    .map((a) => Number(a.key));
 }
 
 function first(ids: number[]): number {

@@ -28,8 +28,10 @@ export class BlackHole implements StateMachine {
   readMessages(): Message[] {
     return [];
   }
-  /** advanceMessagesAfterAppend does nothing. */
-  advanceMessagesAfterAppend(): void {}
+  /** advanceMessagesAfterAppend does nothing: a black hole has nothing to persist. */
+  advanceMessagesAfterAppend(): void {
+    return undefined;
+  }
 }
 
 /** NOP_STEPPER is the shared black hole. */
