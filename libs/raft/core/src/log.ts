@@ -136,12 +136,13 @@ export class RaftLog {
    * nextCommittedEntries are the committed entries to hand out for application: those after
    * `applying`, limited in bytes by what is still being applied. They may include unstable
    * entries (the shell persists a Ready's entries before applying its committed ones). None
-   * while a snapshot is pending, since it must be applied first.
+   * while a snapshot is pending, since it must be applied first. `maxIndex` caps them at
+   * the entries the caller knows will be durable before they are applied.
    */
-  nextCommittedEntries(): Entry[] {
+  nextCommittedEntries(maxIndex: number = this.committed): Entry[] {
     if (this.applyingPaused() || this.hasNextOrInProgressSnapshot()) return [];
     const lo = this.applying + 1;
-    const hi = this.committed + 1;
+    const hi = Math.min(this.committed, maxIndex) + 1;
     if (lo >= hi) return [];
     const ents = this.slice(lo, hi, this.maxApplyingBytes - this.applyingBytes);
     assert(ents !== undefined, `unapplied entries [${lo}, ${hi}) were compacted`);

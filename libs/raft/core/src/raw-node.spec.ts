@@ -11,7 +11,7 @@ import { RaftError } from './errors';
 import { StateType } from './raft';
 import { RawNode, mustSync } from './raw-node';
 import { MemoryStorage } from './storage';
-import { bytes, msg, textOf } from './testing/helpers';
+import { bytes, entry, msg, textOf } from './testing/helpers';
 import { TestRandom } from './testing/prng';
 
 function single(overrides: Partial<Config> = {}): { rn: RawNode; s: MemoryStorage } {
@@ -110,6 +110,32 @@ describe('RawNode', () => {
     }
     expect(sizes.filter((n) => n > 0)).toEqual([2, 2, 1]);
     expect(rn.raft.raftLog.committed).toBe(6);
+  });
+
+  test('committed entries never run ahead of the entries handed out for persistence', () => {
+    const s = new MemoryStorage({ voters: [1, 2] });
+    const rn = new RawNode({ id: 2, storage: s, random: new TestRandom(3), maxEntriesPerReady: 2 });
+    const entries = [1, 2, 3, 4, 5].map((i) => entry(1, i, `e${i}`));
+    rn.step(msg({ type: MessageType.MsgApp, from: 1, to: 2, term: 1, entries, commit: 5 }));
+    const seen: Array<[number[], number[]]> = [];
+    while (rn.hasReady()) {
+      const rd = rn.ready();
+      seen.push([rd.entries.map((e) => e.index), rd.committedEntries.map((e) => e.index)]);
+      s.append(rd.entries);
+      if (rd.hardState !== undefined) s.setHardState(rd.hardState);
+      rn.advance();
+    }
+    expect(seen).toEqual([
+      [
+        [1, 2],
+        [1, 2],
+      ],
+      [
+        [3, 4],
+        [3, 4],
+      ],
+      [[5], [5]],
+    ]);
   });
 
   test('mustSync is true for entries or a term/vote change only', () => {

@@ -253,10 +253,14 @@ export class RawNode {
   private readyWithoutAccept(): Ready {
     const r = this.raft;
     const entries = r.raftLog.nextUnstableEntries().slice(0, this.maxEntriesPerReady);
+    // Committed entries may be applied only once durable: those of earlier Readys or of this
+    // one, never entries that maxEntriesPerReady deferred to a later Ready.
+    const durableBy =
+      entries[entries.length - 1]?.index ?? r.raftLog.unstable.offsetInProgress - 1;
     const rd: Ready = {
       readStates: r.readStates,
       entries,
-      committedEntries: r.raftLog.nextCommittedEntries(),
+      committedEntries: r.raftLog.nextCommittedEntries(durableBy),
       messages: [...r.msgs],
       mustSync: false,
     };
