@@ -21,7 +21,12 @@ export {
   UNIQUE_NAME_KINDS,
 } from './kinds';
 export { STORE_CORE_LIMITS, type StoreCoreLimits } from './limits';
-export { MemoryStore, type ApplyOptions, type ListResult } from './memory-store';
+export {
+  MemoryStore,
+  type ApplyOptions,
+  type ListResult,
+  type MemoryStoreOptions,
+} from './memory-store';
 export { checkOwnership, type OwnershipResult } from './ownership-check';
 export {
   LocalProposer,
@@ -60,4 +65,10 @@ export {
   type TransactionFailure,
   type TransactionResult,
 } from './types';
-export { WatchHub, type WatchMessage, type WatchOptions, type Watcher } from './watch-hub';
+export {
+  WatchHub,
+  type HistoryLimits,
+  type WatchMessage,
+  type WatchOptions,
+  type Watcher,
+} from './watch-hub';

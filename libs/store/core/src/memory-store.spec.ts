@@ -203,7 +203,7 @@ describe('find implements Selector semantics', () => {
         id: fc.constantFrom('', id(3), id(200, '2')),
         idPrefix: fc.constantFrom('', '0', '00000000000000000000000', '2'),
         namePrefix: fc.constantFrom('', 'svc.1', 'al', 'b'),
-        labels: fc.constantFrom({}, { tier: 'back' }, { canary: '' }, { zone: 'a' }),
+        labels: fc.constantFrom<Record<string, string>>({}, { tier: 'back' }, { canary: '' }, { zone: 'a' }),
         serviceId: fc.constantFrom('', id(100, '1'), id(101, '1')),
         nodeId: fc.constantFrom('', id(200, '2'), id(201, '2')),
         slot: fc.constantFrom(undefined, 1, 2, 5),

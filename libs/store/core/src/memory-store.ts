@@ -27,7 +27,7 @@ import type {
   TransactionFailure,
   TransactionResult,
 } from './types';
-import { WatchHub, type WatchOptions, type Watcher } from './watch-hub';
+import { WatchHub, type HistoryLimits, type WatchOptions, type Watcher } from './watch-hub';
 
 /** ApplyOptions are the raft-store's hooks into applying an entry. */
 export interface ApplyOptions {
@@ -37,6 +37,14 @@ export interface ApplyOptions {
    * Unset: guards are not checked.
    */
   readonly checkGuard?: (guard: LeaseGuard) => ShoalError | undefined;
+}
+
+/** MemoryStoreOptions configure a new store. */
+export interface MemoryStoreOptions {
+  /** The version the empty store starts at (default 0). */
+  readonly version?: number;
+  /** Bounds of the watch history (default STORE_CORE_LIMITS). */
+  readonly history?: HistoryLimits;
 }
 
 /** ListResult is every object of the listed kinds at exactly `version`. */
@@ -90,11 +98,11 @@ export class MemoryStore {
   private version_: number;
   private hub: WatchHub;
 
-  /** The constructor makes an empty store at `version` (default 0). */
-  constructor(options: { readonly version?: number } = {}) {
+  /** The constructor makes an empty store (see {@link MemoryStoreOptions}). */
+  constructor(options: MemoryStoreOptions = {}) {
     this.version_ = options.version ?? 0;
     assert(Number.isSafeInteger(this.version_) && this.version_ >= 0, 'version is a uint');
-    this.hub = new WatchHub(this.version_);
+    this.hub = new WatchHub(this.version_, options.history);
   }
 
   /** version is the version of the last applied entry (raft index). */

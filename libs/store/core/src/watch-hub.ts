@@ -61,6 +61,12 @@ export interface Watcher {
   close(): void;
 }
 
+/** HistoryLimits bound the retained history (see STORE_CORE_LIMITS). */
+export interface HistoryLimits {
+  readonly historyTransactionsMax: number;
+  readonly historyBytesMax: number;
+}
+
 interface Retained {
   readonly committed: CommittedTransaction;
   readonly bytes: number;
@@ -167,8 +173,15 @@ export class WatchHub {
   private nextId = 1;
   private readonly watchers = new Set<HubWatcher>();
 
-  /** The constructor starts an empty history at `version` (nothing older is resumable). */
-  constructor(version: number) {
+  /**
+   * The constructor starts an empty history at `version` (nothing older is resumable),
+   * retaining at most `limits` (default STORE_CORE_LIMITS).
+   */
+  constructor(
+    version: number,
+    private readonly limits: HistoryLimits = STORE_CORE_LIMITS,
+  ) {
+    assert(limits.historyTransactionsMax > 0, 'history retains a transaction');
     this.floor_ = version;
     this.version_ = version;
   }
@@ -214,7 +227,7 @@ export class WatchHub {
   }
 
   private evict(): void {
-    const { historyTransactionsMax, historyBytesMax } = STORE_CORE_LIMITS;
+    const { historyTransactionsMax, historyBytesMax } = this.limits;
     while (
       this.retainedTransactions > historyTransactionsMax ||
       (this.bytes > historyBytesMax && this.retainedTransactions > 1)
