@@ -1,2 +1,38 @@
-// Public surface of @shoal/raft-node.
-export {};
+// Public surface of @shoal/raft-node: the I/O shell that runs a raft member (RaftNode), its
+// ports (Applier, Transport, RaftPersistence) and their implementations (WalPersistence,
+// MemoryPersistence, LocalTransportHub, GrpcTransport), errors, limits and metrics.
+export type { Applier, AppliedConfChange, AppliedEntry } from './applier';
+export { bootstrapState } from './bootstrap';
+export { ENVELOPE_HEADER_BYTES } from './envelope';
+export {
+  RAFT_REASON_KEY,
+  RaftNodeFatalError,
+  raftReason,
+  type RaftReason,
+} from './errors';
+export { RAFT_NODE_LIMITS, type RaftNodeLimits } from './limits';
+export {
+  LocalTransport,
+  LocalTransportHub,
+  type LocalTransportOptions,
+  type LocalTransportStats,
+} from './local-transport';
+export type { RaftNodeOptions, RaftTuning } from './options';
+export {
+  MemoryPersistence,
+  type PersistedState,
+  type RaftPersistence,
+  type SaveBatch,
+} from './persistence';
+export {
+  RaftNode,
+  type LeaderChange,
+  type MembershipResult,
+  type Phase,
+  type ProposeResult,
+  type RaftNodeStats,
+  type RaftNodeStatus,
+  type StopOptions,
+} from './raft-node';
+export type { Transport, TransportHandler } from './transport';
+export { WalPersistence, type WalPersistenceOptions } from './wal-persistence';

@@ -1,0 +1,869 @@
+/**
+ * RaftNode is the I/O shell around the pure raft core: it owns a RawNode, its durable
+ * storage, a transport and the state machine, and runs the Ready loop in the order the core
+ * documents (see `docs/design/raft.md`):
+ *
+ * 1. take a Ready; a leader sends its MsgApp/MsgHeartbeat/MsgSnap right away (Raft thesis
+ *    §10.2.1: the leader writes its own log in parallel with replicating it);
+ * 2. persist the snapshot, then entries + HardState in ONE save with at most one fsync, and
+ *    make them visible in MemoryStorage;
+ * 3. send every other message (followers' acks and votes only after their write is durable);
+ * 4. restore the snapshot and apply the committed entries, in order, exactly once;
+ * 5. advance, then maybe snapshot + compact.
+ *
+ * Group commit: the loop handles one Ready at a time. While its fsync runs, new proposals,
+ * messages and ticks are stepped into the RawNode and land together in the next Ready, so
+ * the number of fsyncs follows the disk, not the number of proposers.
+ */
+import { AssertionFailure, assert, assertNever } from '@shoal/assert';
+import type { TimerHandle } from '@shoal/clock';
+import { silentLogger, type Logger } from '@shoal/logging';
+import {
+  ConfChangeType,
+  decodeConfChange,
+  EntryType,
+  MessageType,
+  RawNode,
+  StateType,
+  type AnyConfChange,
+  type ConfState,
+  type Entry,
+  type MemoryStorage,
+  type Message,
+  type RaftLogger,
+  type Ready,
+  type ReadState,
+  type SnapshotStatus,
+  type SoftState,
+  type Snapshot,
+} from '@shoal/raft';
+import type { Applier } from './applier';
+import { bootstrapState, restore } from './bootstrap';
+import { isEnvelope, RequestIds, unwrap, wrap } from './envelope';
+import {
+  fatalWaiterError,
+  lostLeadershipError,
+  notLeaderError,
+  proposalDroppedError,
+  raftReason,
+  RaftNodeFatalError,
+  stoppedError,
+  timeoutError,
+  tooLargeError,
+} from './errors';
+import { RAFT_NODE_LIMITS } from './limits';
+import { NodeMetrics } from './node-metrics';
+import { resolveOptions, type RaftNodeOptions, type ResolvedOptions } from './options';
+import type { RaftPersistence, SaveBatch } from './persistence';
+import type { Transport, TransportHandler } from './transport';
+import { Waiters } from './waiters';
+
+/** ProposeResult says where a proposal landed: the log index it was applied at. */
+export interface ProposeResult {
+  index: number;
+}
+
+/** MembershipResult is an applied membership change and the membership now in force. */
+export interface MembershipResult {
+  index: number;
+  confState: ConfState;
+}
+
+/** LeaderChange is what `onLeaderChange` listeners receive. */
+export interface LeaderChange {
+  /** The known leader (0 = none). */
+  leaderId: number;
+  term: number;
+  /** Whether this member is the leader and has applied its whole log (accepts proposals). */
+  isLeader: boolean;
+}
+
+/** RaftNodeStats are counters since start, for benchmarks and tests. */
+export interface RaftNodeStats {
+  /** Readys handled. */
+  readys: number;
+  /** Saves that asked for an fsync. */
+  fsyncs: number;
+  /** Entries written by saves that asked for an fsync. */
+  entriesSynced: number;
+  /** Entries applied (all types, including empty ones). */
+  entriesApplied: number;
+  /** Snapshots taken by this member. */
+  snapshots: number;
+}
+
+/** RaftNodeStatus is a copy of a member's state for operators and tests. */
+export interface RaftNodeStatus {
+  id: number;
+  phase: Phase;
+  role: StateType;
+  term: number;
+  vote: number;
+  commit: number;
+  applied: number;
+  leaderId: number;
+  isLeader: boolean;
+  snapshotIndex: number;
+  firstIndex: number;
+  lastIndex: number;
+  confState: ConfState;
+  /** Per-peer replication progress (leader only): match, next, state. */
+  progress: Map<number, { match: number; next: number; state: string }>;
+  pendingProposals: number;
+  pendingReads: number;
+  removed: boolean;
+  fatal: string | undefined;
+  stats: RaftNodeStats;
+}
+
+/** Phase is where a RaftNode is in its life. */
+export type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** StopOptions: `flush: false` abandons the WAL without syncing (a crash, for tests). */
+export interface StopOptions {
+  flush?: boolean;
+}
+
+type Applied = MembershipResult | ProposeResult;
+
+/** The leader's messages that may go out before its own entries are durable. */
+function sendsBeforePersist(m: Message): boolean {
+  return (
+    m.type === MessageType.MsgApp ||
+    m.type === MessageType.MsgHeartbeat ||
+    m.type === MessageType.MsgSnap
+  );
+}
+
+/**
+ * RaftNode runs one raft member; see the file comment for the loop. All methods are safe to
+ * call at any time; requests made before `start` or after `stop` fail with UNAVAILABLE.
+ */
+export class RaftNode {
+  readonly id: number;
+  private readonly o: ResolvedOptions;
+  private readonly persistence: RaftPersistence;
+  private readonly transport: Transport;
+  private readonly applier: Applier;
+  private readonly logger: Logger;
+  private readonly metrics: NodeMetrics;
+  private readonly ids: RequestIds;
+  private readonly proposals: Waiters<Applied>;
+  private readonly reads: Waiters<number>;
+  private rawNode: RawNode | undefined;
+  private storage: MemoryStorage | undefined;
+  private phase: Phase = 'new';
+  private fatal: RaftNodeFatalError | undefined;
+  private tickTimer: TimerHandle | undefined;
+  /** Proposals wrapped and waiting for the next flush into one MsgProp. */
+  private queued: { sequence: number; data: Uint8Array }[] = [];
+  private pumpScheduled = false;
+  /** Whether the Ready loop is running; it clears this itself when it runs out of work. */
+  private looping = false;
+  /** Settles when the last run of the Ready loop ended (stop waits for it). */
+  private loopDone: Promise<void> = Promise.resolve();
+  private role: StateType = StateType.Follower;
+  private lead = 0;
+  private term = 0;
+  private vote = 0;
+  private commit = 0;
+  private applied = 0;
+  private snapshotIndex = 0;
+  private confState: ConfState = {
+    voters: [],
+    learners: [],
+    votersOutgoing: [],
+    learnersNext: [],
+    autoLeave: false,
+  };
+  /** Term in which this member last became leader (0 = not leader). */
+  private leaderTerm = 0;
+  /** The leader accepts proposals once applied >= this (its log at election). */
+  private leaderReadyIndex = Number.MAX_SAFE_INTEGER;
+  private announcedLeader = false;
+  /** Sequence of this member's membership change in flight, if any. */
+  private pendingConfChange: number | undefined;
+  private snapshotsInFlight = 0;
+  private removed = false;
+  private readonly leaderListeners = new Set<(change: LeaderChange) => void>();
+  private readonly fatalListeners = new Set<(error: RaftNodeFatalError) => void>();
+  private readonly stats: RaftNodeStats = {
+    readys: 0,
+    fsyncs: 0,
+    entriesSynced: 0,
+    entriesApplied: 0,
+    snapshots: 0,
+  };
+
+  /** The constructor validates `options`; nothing happens until {@link start}. */
+  constructor(options: RaftNodeOptions) {
+    this.o = resolveOptions(options);
+    this.id = this.o.id;
+    this.persistence = this.o.persistence;
+    this.transport = this.o.transport;
+    this.applier = this.o.applier;
+    this.logger = this.o.logger ?? silentLogger();
+    this.metrics = new NodeMetrics(this.o.metrics);
+    this.ids = new RequestIds(this.o.random.nextUint32());
+    const { timers, now } = this.o;
+    this.proposals = new Waiters<Applied>({
+      what: 'proposals',
+      max: RAFT_NODE_LIMITS.pendingProposalsMax,
+      timers,
+      now,
+      onTimeout: () => this.metrics.proposalFailed('timeout'),
+    });
+    this.reads = new Waiters<number>({
+      what: 'reads',
+      max: RAFT_NODE_LIMITS.pendingReadsMax,
+      timers,
+      now,
+    });
+  }
+
+  /**
+   * start loads (or creates) durable state, restores the state machine, starts the transport
+   * and the tick timer. It resolves once the node runs; it rejects (and the node is failed)
+   * if durable state cannot be loaded.
+   */
+  async start(): Promise<void> {
+    assert(this.phase === 'new', 'a RaftNode is started once');
+    this.phase = 'starting';
+    try {
+      const restored = await restore(
+        this.persistence,
+        this.applier,
+        bootstrapState(this.id, this.o.peers),
+      );
+      this.storage = restored.storage;
+      this.applied = restored.applied;
+      this.snapshotIndex = restored.snapshotIndex;
+      this.confState = restored.confState;
+      this.term = restored.term;
+      this.commit = restored.commit;
+      this.rawNode = new RawNode({
+        ...this.o.raft,
+        id: this.id,
+        storage: restored.storage,
+        random: this.o.random,
+        applied: restored.applied,
+        logger: raftLogger(this.logger),
+      });
+    } catch (error) {
+      this.fail('start', error);
+      throw this.fatal;
+    }
+    this.phase = 'running';
+    await this.transport.start(this.transportHandler());
+    this.scheduleTick();
+    this.schedulePump();
+  }
+
+  /**
+   * stop ends the node: ticks stop, pending requests fail with UNAVAILABLE, the transport
+   * stops, the Ready in progress finishes its write, and (with `flush`, the default) the WAL
+   * is synced and closed. `flush: false` leaves unsynced writes unsynced, like a crash.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return;
+    const wasFailed = this.phase === 'failed';
+    const started = this.phase !== 'new';
+    this.phase = wasFailed ? 'failed' : 'stopping';
+    this.cancelTick();
+    this.failWaiters(stoppedError());
+    if (started) await this.transport.stop().catch(() => undefined);
+    await this.loopDone;
+    if (started && !wasFailed && (options.flush ?? true)) await this.persistence.close();
+    if (!wasFailed) this.phase = 'stopped';
+  }
+
+  /**
+   * propose replicates `data` and resolves with its log index once the entry is applied on
+   * this member (the state machine has seen it). Fails with NOT_LEADER unless this member
+   * is the leader and has applied its whole log; with NOT_LEADER (lost-leadership) if
+   * leadership is lost before the entry applies (it may still commit later); UNAVAILABLE
+   * if raft dropped it or the node stopped; DEADLINE_EXCEEDED after the proposal timeout;
+   * RESOURCE_EXHAUSTED if `data` exceeds RAFT_NODE_LIMITS.proposalBytesMax.
+   */
+  propose(data: Uint8Array): Promise<ProposeResult> {
+    const refusal = this.refuseWrite(data.byteLength, RAFT_NODE_LIMITS.proposalBytesMax);
+    if (refusal !== undefined) return this.refused(refusal);
+    const id = this.ids.nextId();
+    const promise = this.proposals.add(id.sequence, this.o.proposalTimeoutMs);
+    this.queued.push({ sequence: id.sequence, data: wrap(id, data) });
+    this.metrics.pending(this.proposals.size);
+    this.schedulePump();
+    return promise as Promise<ProposeResult>;
+  }
+
+  /**
+   * readIndex is a linearizable read barrier: it resolves with a read index once the leader
+   * confirmed with a quorum that it still leads and this member has applied up to that
+   * index, so a read of local state after it sees every write committed before the call.
+   * Works on followers too (the request is forwarded). Fails with NOT_LEADER when no leader
+   * is known or leadership changes first, DEADLINE_EXCEEDED after the read timeout.
+   */
+  readIndex(): Promise<number> {
+    const refusal = this.refuseRequest();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (this.lead === 0) return Promise.reject(notLeaderError(0));
+    const id = this.ids.nextId();
+    const promise = this.reads.add(id.sequence, this.o.readIndexTimeoutMs);
+    this.node().readIndex(wrap(id, new Uint8Array(0)));
+    this.schedulePump();
+    return promise;
+  }
+
+  /** addMember adds voter `nodeId` (`context`, e.g. its address, reaches every applier). */
+  addMember(nodeId: number, context?: Uint8Array): Promise<MembershipResult> {
+    return this.changeMembership(ConfChangeType.AddNode, nodeId, context);
+  }
+
+  /** addLearner adds `nodeId` as a learner: it receives the log but does not vote. */
+  addLearner(nodeId: number, context?: Uint8Array): Promise<MembershipResult> {
+    return this.changeMembership(ConfChangeType.AddLearnerNode, nodeId, context);
+  }
+
+  /** promote makes learner `nodeId` a voter (promote it once it has caught up). */
+  promote(nodeId: number, context?: Uint8Array): Promise<MembershipResult> {
+    return this.changeMembership(ConfChangeType.AddNode, nodeId, context);
+  }
+
+  /** removeMember removes `nodeId`; its id must never be reused. */
+  removeMember(nodeId: number): Promise<MembershipResult> {
+    return this.changeMembership(ConfChangeType.RemoveNode, nodeId, undefined);
+  }
+
+  /**
+   * transferLeadership asks the leader (this member) to hand over to voter `to`, and
+   * resolves once this member sees `to` lead. Proposals are refused meanwhile. Fails with
+   * NOT_LEADER if this member is not the leader, DEADLINE_EXCEEDED after two election
+   * timeouts (raft aborts a transfer after one).
+   */
+  transferLeadership(to: number): Promise<void> {
+    const refusal = this.refuseRequest();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (this.role !== StateType.Leader) return Promise.reject(notLeaderError(this.lead));
+    if (to === this.id) return Promise.resolve();
+    const timeoutMs = 2 * this.o.electionTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.o.timers.setTimeout(() => {
+        unsubscribe();
+        reject(timeoutError(`leadership transfer to ${to}`, timeoutMs));
+      }, timeoutMs);
+      const unsubscribe = this.onLeaderChange((change) => {
+        if (change.leaderId !== to && this.phase === 'running') return;
+        this.o.timers.clearTimeout(timer);
+        unsubscribe();
+        if (change.leaderId === to) resolve();
+        else reject(this.refuseRequest() ?? stoppedError());
+      });
+      this.node().transferLeader(to);
+      this.schedulePump();
+    });
+  }
+
+  /** campaign makes this member start an election now (tests, planned failover). */
+  campaign(): void {
+    if (this.phase !== 'running') return;
+    this.node().campaign();
+    this.schedulePump();
+  }
+
+  /** isLeader: this member leads and has applied its whole log (it accepts proposals). */
+  get isLeader(): boolean {
+    return this.role === StateType.Leader && this.applied >= this.leaderReadyIndex;
+  }
+
+  /** leaderId is the known leader's id, 0 when none is known. */
+  get leaderId(): number {
+    return this.lead;
+  }
+
+  /** appliedIndex is the last index applied to the state machine. */
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** fatalError is the failure that stopped the node, if any. */
+  get fatalError(): RaftNodeFatalError | undefined {
+    return this.fatal;
+  }
+
+  /**
+   * onLeaderChange calls `listener` whenever the known leader or this member's leadership
+   * readiness changes; it returns the function that unsubscribes. Listeners must not throw.
+   */
+  onLeaderChange(listener: (change: LeaderChange) => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
+  }
+
+  /** onFatal calls `listener` once if the node stops on a fatal failure. */
+  onFatal(listener: (error: RaftNodeFatalError) => void): () => void {
+    this.fatalListeners.add(listener);
+    return () => this.fatalListeners.delete(listener);
+  }
+
+  /** status returns a copy of this member's state. */
+  status(): RaftNodeStatus {
+    const progress = new Map<number, { match: number; next: number; state: string }>();
+    if (this.rawNode !== undefined && this.role === StateType.Leader) {
+      for (const [id, p] of this.rawNode.status().progress) {
+        progress.set(id, { match: p.match, next: p.next, state: p.state });
+      }
+    }
+    return {
+      id: this.id,
+      phase: this.phase,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      commit: this.commit,
+      applied: this.applied,
+      leaderId: this.lead,
+      isLeader: this.isLeader,
+      snapshotIndex: this.snapshotIndex,
+      firstIndex: this.storage?.firstIndex() ?? 0,
+      lastIndex: this.storage?.lastIndex() ?? 0,
+      confState: structuredClone(this.confState),
+      progress,
+      pendingProposals: this.proposals.size,
+      pendingReads: this.reads.size,
+      removed: this.removed,
+      fatal: this.fatal?.message,
+      stats: { ...this.stats },
+    };
+  }
+
+  // ---- requests -------------------------------------------------------------------------
+
+  private changeMembership(
+    type: ConfChangeType,
+    nodeId: number,
+    context: Uint8Array | undefined,
+  ): Promise<MembershipResult> {
+    const bytes = context ?? new Uint8Array(0);
+    const refusal = this.refuseWrite(bytes.byteLength, RAFT_NODE_LIMITS.confChangeContextBytesMax);
+    if (refusal !== undefined) return this.refused(refusal);
+    assert(Number.isSafeInteger(nodeId) && nodeId > 0, 'member id is a positive integer');
+    const pending = this.pendingConfChange;
+    if (pending !== undefined && this.proposals.has(pending)) {
+      // Raft would turn a second pending change into an empty entry that never answers.
+      return this.refused(proposalDroppedError());
+    }
+    const id = this.ids.nextId();
+    const promise = this.proposals.add(id.sequence, this.o.proposalTimeoutMs);
+    const cc: AnyConfChange = { kind: 'v1', type, nodeId, context: wrap(id, bytes) };
+    this.pendingConfChange = id.sequence;
+    if (this.node().proposeConfChange(cc) !== null) {
+      this.proposals.reject(id.sequence, proposalDroppedError());
+    }
+    this.schedulePump();
+    return promise as Promise<MembershipResult>;
+  }
+
+  /** refuseRequest says why no request can be served now (stopped, failed), if so. */
+  private refuseRequest(): Error | undefined {
+    if (this.fatal !== undefined) return fatalWaiterError(this.fatal);
+    if (this.phase !== 'running') return stoppedError();
+    return undefined;
+  }
+
+  /** refuseWrite adds the write checks: leadership and the size limit. */
+  private refuseWrite(bytes: number, maxBytes: number): Error | undefined {
+    const refusal = this.refuseRequest();
+    if (refusal !== undefined) return refusal;
+    if (!this.isLeader) return notLeaderError(this.lead);
+    if (bytes > maxBytes) return tooLargeError('proposal', bytes, maxBytes);
+    return undefined;
+  }
+
+  private refused<T>(error: Error): Promise<T> {
+    this.metrics.proposalFailed(raftReason(error) ?? 'other');
+    return Promise.reject(error);
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------
+
+  private transportHandler(): TransportHandler {
+    return {
+      receive: (message) => {
+        if (this.phase !== 'running') return;
+        // Responses from members no longer in the configuration are refused by the core.
+        this.node().step(message);
+        this.schedulePump();
+      },
+      reportUnreachable: (peerId) => {
+        if (this.phase !== 'running') return;
+        this.node().reportUnreachable(peerId);
+      },
+      reportSnapshot: (peerId, status: SnapshotStatus) => {
+        this.snapshotsInFlight = Math.max(0, this.snapshotsInFlight - 1);
+        if (this.phase !== 'running') return;
+        this.node().reportSnapshot(peerId, status);
+        this.schedulePump();
+      },
+    };
+  }
+
+  private scheduleTick(): void {
+    this.tickTimer = this.o.timers.setTimeout(() => {
+      this.tickTimer = undefined;
+      if (this.phase !== 'running') return;
+      this.node().tick();
+      this.scheduleTick();
+      this.schedulePump();
+    }, this.o.tickMs);
+  }
+
+  private cancelTick(): void {
+    if (this.tickTimer !== undefined) this.o.timers.clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+  }
+
+  /**
+   * flushProposals steps every queued proposal into raft as one MsgProp per
+   * RAFT_NODE_LIMITS.proposalsPerStepMax entries, so a burst of proposers costs one append
+   * and one broadcast instead of one each.
+   */
+  private flushProposals(): void {
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0, RAFT_NODE_LIMITS.proposalsPerStepMax);
+      const refusal = this.isLeader ? undefined : notLeaderError(this.lead);
+      const result = refusal ?? this.node().step(propMessage(this.id, batch));
+      if (result === null) continue;
+      const error = result instanceof Error ? result : proposalDroppedError();
+      const reason = raftReason(error) ?? 'other';
+      for (const p of batch) {
+        if (this.proposals.reject(p.sequence, error)) this.metrics.proposalFailed(reason);
+      }
+    }
+  }
+
+  // ---- the Ready loop ---------------------------------------------------------------------
+
+  /** schedulePump makes the loop run soon (once per macrotask, batching the inputs of it). */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.looping || this.phase !== 'running') return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      if (this.looping || this.phase !== 'running') return;
+      this.looping = true;
+      this.loopDone = this.readyLoop().catch((error: unknown) => this.fail('ready loop', error));
+    });
+  }
+
+  /**
+   * readyLoop handles Readys one at a time until there is nothing left. It clears `looping`
+   * synchronously when it finds no work, so an input that arrives later always schedules a
+   * new run (no input can be stranded between the last check and the exit).
+   */
+  private async readyLoop(): Promise<void> {
+    try {
+      const rawNode = this.node();
+      for (;;) {
+        if (this.phase !== 'running') return;
+        this.flushProposals();
+        if (!rawNode.hasReady()) return;
+        const rd = rawNode.ready();
+        this.stats.readys += 1;
+        await this.handleReady(rd);
+        if (this.phase !== 'running') return;
+        rawNode.advance();
+        this.afterAdvance();
+        if (this.applied - this.snapshotIndex >= this.o.snapshotIntervalEntries) {
+          await this.takeSnapshot();
+        }
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState !== undefined) this.noteSoftState(rd.softState, rd);
+    if (rd.hardState !== undefined) this.noteHardState(rd);
+    let late = rd.messages;
+    if (this.role === StateType.Leader && rd.messages.length > 0) {
+      const early: Message[] = [];
+      late = [];
+      for (const m of rd.messages) (sendsBeforePersist(m) ? early : late).push(m);
+      this.send(early);
+    }
+    await this.persist(rd);
+    if (this.phase !== 'running') return;
+    this.send(late);
+    if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
+    if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
+    if (rd.readStates.length > 0) this.noteReadStates(rd.readStates);
+  }
+
+  /** persist writes the Ready's snapshot, entries and HardState, then shows them to raft. */
+  private async persist(rd: Ready): Promise<void> {
+    const storage = this.memoryStorage();
+    if (rd.snapshot !== undefined) await this.persistence.saveSnapshot(rd.snapshot);
+    if (rd.entries.length > 0 || rd.hardState !== undefined) {
+      const started = this.o.now();
+      const batch: SaveBatch = { entries: rd.entries, mustSync: rd.mustSync };
+      if (rd.hardState !== undefined) batch.hardState = rd.hardState;
+      await this.persistence.save(batch);
+      if (rd.mustSync) {
+        this.stats.fsyncs += 1;
+        this.stats.entriesSynced += rd.entries.length;
+        this.metrics.fsync((this.o.now() - started) / 1000, rd.entries.length);
+      }
+    }
+    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
+    if (rd.entries.length > 0) storage.append(rd.entries);
+    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+  }
+
+  /**
+   * send hands messages to the transport. A MsgSnap carries the membership now in force
+   * rather than the one at its index (as SwarmKit does): a member added after the snapshot
+   * was taken must find itself in it, or it ignores the snapshot; the conf changes between
+   * the snapshot and now are applied again from the log, which is idempotent.
+   */
+  private send(messages: Message[]): void {
+    if (messages.length === 0) return;
+    for (const m of messages) {
+      if (m.type !== MessageType.MsgSnap || m.snapshot === undefined) continue;
+      this.snapshotsInFlight += 1;
+      const metadata = { ...m.snapshot.metadata, confState: structuredClone(this.confState) };
+      m.snapshot = { ...m.snapshot, metadata };
+    }
+    this.transport.send(messages);
+  }
+
+  private async restoreSnapshot(snapshot: Snapshot): Promise<void> {
+    const { index } = snapshot.metadata;
+    assert(index > this.applied, 'a snapshot to restore is newer than the applied state');
+    await this.applier.restore(snapshot.data, snapshot.metadata);
+    this.applied = index;
+    this.snapshotIndex = index;
+    this.confState = structuredClone(snapshot.metadata.confState);
+  }
+
+  /** applyEntries applies committed entries in order, exactly once each. */
+  private applyEntries(entries: readonly Entry[]): void {
+    const started = this.o.now();
+    for (const e of entries) {
+      if (e.index <= this.applied) continue;
+      assert(e.index === this.applied + 1, 'committed entries are applied without gaps');
+      switch (e.type) {
+        case EntryType.Normal:
+          if (e.data.byteLength > 0) this.applyNormal(e);
+          break;
+        case EntryType.ConfChange:
+        case EntryType.ConfChangeV2:
+          this.applyConfChange(e);
+          break;
+        default:
+          assertNever(e.type, 'entry type');
+      }
+      this.applied = e.index;
+    }
+    this.stats.entriesApplied += entries.length;
+    this.metrics.applied((this.o.now() - started) / 1000, this.applied);
+    this.metrics.pending(this.proposals.size);
+  }
+
+  private applyNormal(e: Entry): void {
+    const { id, payload } = unwrap(e.data);
+    this.applier.apply({ index: e.index, term: e.term, data: payload });
+    if (id.incarnation !== this.ids.incarnation) return;
+    const ageMs = this.proposals.resolve(id.sequence, { index: e.index });
+    if (ageMs !== undefined) this.metrics.proposalCommitted(ageMs / 1000);
+  }
+
+  private applyConfChange(e: Entry): void {
+    const change = decodeConfChange(e.data);
+    const confState = this.node().applyConfChange(change);
+    this.confState = confState;
+    let context = change.context;
+    if (isEnvelope(change.context)) {
+      const { id, payload } = unwrap(change.context);
+      context = payload;
+      if (id.incarnation === this.ids.incarnation) {
+        this.proposals.resolve(id.sequence, { index: e.index, confState: structuredClone(confState) });
+      }
+    }
+    this.applier.applyConfChange?.({ index: e.index, change, context, confState });
+    if (change.kind === 'v1' && change.type === ConfChangeType.RemoveNode) {
+      const member = [...confState.voters, ...confState.learners].includes(this.id);
+      if (change.nodeId === this.id && !member) this.removed = true;
+    }
+  }
+
+  private noteReadStates(readStates: readonly ReadState[]): void {
+    for (const rs of readStates) {
+      if (!isEnvelope(rs.requestCtx)) continue;
+      const { id } = unwrap(rs.requestCtx);
+      if (id.incarnation === this.ids.incarnation) this.reads.confirm(id.sequence, rs.index);
+    }
+  }
+
+  /** afterAdvance serves reads that became applicable and announces leadership readiness. */
+  private afterAdvance(): void {
+    this.reads.resolveConfirmedUpTo(this.applied, (index) => index);
+    if (!this.announcedLeader && this.isLeader) {
+      this.announcedLeader = true;
+      this.announce();
+    }
+    if (this.removed) {
+      this.logger.info({ raftId: this.id }, 'raft member removed from the cluster; stopping');
+      setImmediate(() => void this.stop());
+    }
+  }
+
+  private noteSoftState(ss: SoftState, rd: Ready): void {
+    const wasLeader = this.role === StateType.Leader;
+    const leaderChanged = ss.lead !== this.lead;
+    this.role = ss.raftState;
+    this.lead = ss.lead;
+    if (wasLeader && ss.raftState !== StateType.Leader) this.loseLeadership();
+    if (!wasLeader && ss.raftState === StateType.Leader) this.armLeader(rd);
+    if (leaderChanged) {
+      this.reads.rejectUnconfirmed(notLeaderError(ss.lead));
+      this.metrics.leader(ss.lead, ss.lead === this.id, true);
+      this.announce();
+    }
+  }
+
+  /**
+   * noteHardState tracks term, vote and commit. A leader whose term moved between two Readys
+   * (it stepped down and won again) lost its earlier term's waiters all the same.
+   */
+  private noteHardState(rd: Ready): void {
+    const hs = rd.hardState;
+    assert(hs !== undefined, 'a HardState to note');
+    const termChanged = hs.term !== this.term;
+    this.term = hs.term;
+    this.vote = hs.vote;
+    this.commit = hs.commit;
+    this.metrics.hardState(this.term, this.commit);
+    if (termChanged && this.leaderTerm !== 0 && this.leaderTerm !== this.term) {
+      this.loseLeadership();
+      if (this.role === StateType.Leader) this.armLeader(rd);
+    }
+  }
+
+  /**
+   * armLeader records a new leadership: the leader's empty entry is in this Ready, and the
+   * leader accepts proposals once it has applied up to it (it has applied its whole log).
+   */
+  private armLeader(rd: Ready): void {
+    const last = rd.entries[rd.entries.length - 1];
+    this.leaderReadyIndex = last?.index ?? this.memoryStorage().lastIndex();
+    this.leaderTerm = rd.hardState?.term ?? this.term;
+  }
+
+  /** loseLeadership fails every waiter of this member's leadership (they cannot complete). */
+  private loseLeadership(): void {
+    this.leaderTerm = 0;
+    this.leaderReadyIndex = Number.MAX_SAFE_INTEGER;
+    this.announcedLeader = false;
+    this.pendingConfChange = undefined;
+    const failed = this.proposals.rejectAll(lostLeadershipError());
+    for (let i = 0; i < failed; i++) this.metrics.proposalFailed('lost-leadership');
+    this.metrics.pending(0);
+    for (const p of this.queued) this.proposals.reject(p.sequence, lostLeadershipError());
+    this.queued = [];
+  }
+
+  private announce(): void {
+    const change: LeaderChange = { leaderId: this.lead, term: this.term, isLeader: this.isLeader };
+    this.metrics.leader(this.lead, change.isLeader, false);
+    for (const listener of [...this.leaderListeners]) listener(change);
+  }
+
+  /**
+   * takeSnapshot snapshots the state machine at the applied index, saves it durably, then
+   * compacts the raft log keeping `logEntriesForSlowFollowers` entries and releases old WAL
+   * segments. Compaction waits while a snapshot is being sent (the follower needs the log
+   * after it).
+   */
+  private async takeSnapshot(): Promise<void> {
+    const started = this.o.now();
+    const storage = this.memoryStorage();
+    const index = this.applied;
+    const data = await this.applier.snapshot();
+    const snapshot = storage.createSnapshot(index, this.confState, data);
+    await this.persistence.saveSnapshot(snapshot);
+    this.snapshotIndex = index;
+    this.stats.snapshots += 1;
+    const compactTo = index - this.o.logEntriesForSlowFollowers;
+    if (compactTo >= storage.firstIndex() && this.snapshotsInFlight === 0) {
+      storage.compact(compactTo);
+      await this.persistence.releaseBefore(compactTo);
+    }
+    this.metrics.snapshot((this.o.now() - started) / 1000);
+  }
+
+  // ---- failure ----------------------------------------------------------------------------
+
+  /**
+   * fail stops the node for good after a failure it must not continue on (durable storage,
+   * applier, or a broken invariant): ticks stop, waiters fail, the transport stops and
+   * listeners hear of it. An AssertionFailure is rethrown afterwards, to crash the process.
+   */
+  private fail(what: string, error: unknown): void {
+    if (this.fatal !== undefined) return;
+    const fatal = new RaftNodeFatalError(what, error);
+    this.fatal = fatal;
+    this.phase = 'failed';
+    this.cancelTick();
+    this.failWaiters(fatalWaiterError(fatal));
+    this.logger.error({ err: error, raftId: this.id }, fatal.message);
+    void this.transport.stop().catch(() => undefined);
+    for (const listener of [...this.fatalListeners]) listener(fatal);
+    if (error instanceof AssertionFailure) throw error;
+  }
+
+  private failWaiters(error: Error): void {
+    for (const p of this.queued) this.proposals.reject(p.sequence, error);
+    this.queued = [];
+    this.proposals.rejectAll(error);
+    this.reads.rejectAll(error);
+    this.metrics.pending(0);
+  }
+
+  private node(): RawNode {
+    assert(this.rawNode !== undefined, 'raft node is started');
+    return this.rawNode;
+  }
+
+  private memoryStorage(): MemoryStorage {
+    assert(this.storage !== undefined, 'raft node is started');
+    return this.storage;
+  }
+}
+
+/** propMessage is a local MsgProp carrying a batch of proposals (one step, one broadcast). */
+function propMessage(from: number, batch: readonly { data: Uint8Array }[]): Message {
+  return {
+    type: MessageType.MsgProp,
+    to: 0,
+    from,
+    term: 0,
+    logTerm: 0,
+    index: 0,
+    entries: batch.map((p) => ({ term: 0, index: 0, type: EntryType.Normal, data: p.data })),
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    context: new Uint8Array(0),
+  };
+}
+
+/** raftLogger routes the core's diagnostics to the structured logger. */
+function raftLogger(logger: Logger): RaftLogger {
+  return {
+    debug: (message) => logger.debug(message),
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  };
+}
