@@ -9,6 +9,9 @@ import { readCertBundle, writeCertBundle, type CertBundle } from './cert-bundle'
 import { createRootCa } from './root-ca';
 import { issueCertificate } from './sign';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 const NOW = Date.UTC(2030, 0, 1);
 let dir: string;
 let bundle: CertBundle;

@@ -17,6 +17,9 @@ import {
   type RunningServer,
 } from './testdata/echo-service';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 const CLUSTER = 'testcluster';
 const LOCAL_POOL = { 'grpc.use_local_subchannel_pool': 1 };
 let root: RootCa;

@@ -12,6 +12,9 @@ import { ROLES } from './role';
 import { createRootCa, type RootCa } from './root-ca';
 import { issueCertificate } from './sign';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 const NOW = Date.UTC(2030, 0, 1);
 let root: RootCa;
 

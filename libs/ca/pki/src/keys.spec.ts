@@ -5,6 +5,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { forgePublicKeyOf, generateRsaKeyPem, signNatively } from './keys';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 let keyPem: string;
 
 beforeAll(async () => {

@@ -20,6 +20,9 @@ import {
   type WhoAmIResult,
 } from './testdata/echo-service';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 type Provider = grpc.experimental.CertificateProvider;
 type CaListener = grpc.experimental.CaCertificateUpdateListener;
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;

@@ -18,6 +18,9 @@ import { createRootCa, type RootCa } from './root-ca';
 import { issueCertificate, signCsr } from './sign';
 import { verifyChain } from './verify-chain';
 
+// RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
+jest.setTimeout(60_000);
+
 const NOW = Date.UTC(2030, 0, 1);
 const CLUSTER = 'cluster0';
 const NODE_ID = 'n0000000000000000000000001';
