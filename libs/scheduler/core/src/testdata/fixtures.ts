@@ -99,7 +99,9 @@ export function makeTask(id: string, o: TaskOptions = {}): Task {
       forceUpdate: 0,
       resourceReferences: [],
     },
-    allocatorStatus: { state: TaskState.PENDING, message: 'pending task scheduling', err: '', appliedBy: '' },
+    allocatorStatus: state === TaskState.NEW
+      ? undefined
+      : { state: TaskState.PENDING, message: 'pending task scheduling', err: '', appliedBy: '' },
     status: state > TaskState.PENDING && state !== TaskState.ASSIGNED ? status : undefined,
     schedulerStatus: state === TaskState.ASSIGNED ? status : undefined,
     desiredState: o.desired ?? TaskState.RUNNING,
