@@ -4,20 +4,22 @@
 // and primitives. These helpers walk such trees with an explicit stack (no recursion in core).
 import { assert } from '@shoal/assert';
 
-type Container = Record<string, unknown> | unknown[];
-
-function isPlainContainer(value: unknown): value is Container {
+function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
   return typeof value === 'object' && value !== null && !(value instanceof Date) &&
     !ArrayBuffer.isView(value);
 }
 
-/** copyLeaf copies a non-container value: Dates and byte arrays are new instances. */
-function copyLeaf(value: unknown): unknown {
+/**
+ * copyShallow copies one object-typed value: arrays and plain objects one level deep (their
+ * children still shared), Dates and byte arrays completely.
+ */
+function copyShallow(value: object): object {
+  if (Array.isArray(value)) return value.slice();
   if (value instanceof Date) return new Date(value.getTime());
   // NB: TypedArray#slice uses the species constructor, so a Buffer copies into a Buffer.
   if (value instanceof Uint8Array) return Uint8Array.prototype.slice.call(value);
   assert(!ArrayBuffer.isView(value), 'messages hold only Uint8Array views');
-  return value;
+  return { ...value };
 }
 
 /**
@@ -26,20 +28,30 @@ function copyLeaf(value: unknown): unknown {
  * Buffers stay Buffers. Frozen input yields unfrozen output.
  */
 export function cloneObject<T>(value: T): T {
-  if (!isPlainContainer(value)) return copyLeaf(value) as T;
-  const root: Container = Array.isArray(value) ? [] : {};
-  const stack: Array<[Container, Container]> = [[value, root]];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [from, to] = top;
-    for (const key of Object.keys(from)) {
-      const child = (from as Record<string, unknown>)[key];
-      if (isPlainContainer(child)) {
-        const copy: Container = Array.isArray(child) ? [] : {};
-        (to as Record<string, unknown>)[key] = copy;
-        stack.push([child, copy]);
-      } else {
-        (to as Record<string, unknown>)[key] = copyLeaf(child);
+  if (typeof value !== 'object' || value === null) return value;
+  const root = copyShallow(value);
+  // Containers already copied one level deep whose object-typed children are still shared.
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const top = stack.pop() as object;
+    if (top instanceof Date || ArrayBuffer.isView(top)) continue;
+    if (Array.isArray(top)) {
+      for (let i = 0; i < top.length; i++) {
+        const child: unknown = top[i];
+        if (typeof child !== 'object' || child === null) continue;
+        const copy = copyShallow(child);
+        top[i] = copy;
+        stack.push(copy);
       }
+      continue;
+    }
+    const container = top as Record<string, unknown>;
+    for (const key in container) {
+      const child = container[key];
+      if (typeof child !== 'object' || child === null) continue;
+      const copy = copyShallow(child);
+      container[key] = copy;
+      stack.push(copy);
     }
   }
   return root as T;

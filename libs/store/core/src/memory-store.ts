@@ -64,20 +64,18 @@ function frozenCopy<T>(object: T): T {
   return deepFreeze(cloneObject(object));
 }
 
-/** eventOf turns a staged write into the event watchers see (objects copied and frozen). */
+/**
+ * eventOf turns a staged write into the event watchers see. Events share the stored
+ * (deeply frozen) objects instead of copying them per event: watchers must clone before
+ * modifying, as with a Kubernetes informer's cache.
+ */
 function eventOf(op: StagedOp): StoreEvent {
   switch (op.action) {
     case 'create':
-      return { action: 'create', kind: op.kind, object: frozenCopy(op.object) } as StoreEvent;
+      return { action: 'create', kind: op.kind, object: op.object } as StoreEvent;
     case 'update':
-      return {
-        action: 'update',
-        kind: op.kind,
-        object: frozenCopy(op.object),
-        oldObject: frozenCopy(op.old),
-      } as StoreEvent;
+      return { action: 'update', kind: op.kind, object: op.object, oldObject: op.old } as StoreEvent;
     case 'delete':
-      // The deleted object left the tables and shares nothing with what remains.
       return { action: 'delete', kind: op.kind, object: op.old } as StoreEvent;
     default:
       return assertNever(op.action, 'store action');
@@ -220,23 +218,24 @@ export class MemoryStore {
       this.advance(version);
       return staged;
     }
-    return { ok: true, committed: this.commit(version, staged.ops) };
+    // The history bound charges each transaction its entry size twice: new and old objects.
+    return { ok: true, committed: this.commit(version, staged.ops, 2 * bytes.length) };
   }
 
-  private commit(version: number, ops: readonly StagedOp[]): CommittedTransaction {
+  private commit(version: number, ops: readonly StagedOp[], bytes: number): CommittedTransaction {
     for (const op of ops) {
       const table = this.tables[op.kind];
       if (op.action !== 'create') table.remove(op.id);
       if (op.object !== undefined) table.insert(op.object);
     }
     const committed = deepFreeze({ version, events: ops.map(eventOf) });
-    this.publish(committed);
+    this.publish(committed, bytes);
     return committed;
   }
 
-  private publish(committed: CommittedTransaction): void {
+  private publish(committed: CommittedTransaction, bytes: number): void {
     this.version_ = committed.version;
-    this.hub.publish(committed, approximateBytes(committed.events));
+    this.hub.publish(committed, bytes);
   }
 
   /**
@@ -258,9 +257,10 @@ export class MemoryStore {
         assert(current.meta?.version?.index === was?.meta?.version?.index, 'same old version');
         table.remove(e.object.id);
       }
-      if (e.action !== 'delete') table.insert(frozenCopy(e.object) as AnyStoredKind);
+      if (e.action !== 'delete') table.insert(e.object as AnyStoredKind);
     }
-    this.publish(deepFreeze({ version: committed.version, events }));
+    const copy = deepFreeze({ version: committed.version, events });
+    this.publish(copy, approximateBytes(events));
   }
 
   /** advance moves the version for a raft entry that is not a store transaction. */
