@@ -14,13 +14,13 @@ import { explainFailures, explainFilter, noSuitableNodeMessage } from './explain
 import { FILTER_ORDER, firstFailingFilter, nodeCapacity, taskRequirements, type FilterName } from './filters';
 import { schedule } from './schedule';
 import { SchedulerState } from './scheduler-state';
-import { discrete, makeNode, makeTask, named } from './testdata/fixtures';
+import { discrete, makeNode, makeTask, must, named } from './testdata/fixtures';
 
 function failing(task: Task, node: Node, setup?: (s: SchedulerState) => void): FilterName | 'pass' {
   const state = new SchedulerState();
   state.upsertNode(node);
   setup?.(state);
-  const i = firstFailingFilter(taskRequirements(task), state.nodeInfo(node.id)!);
+  const i = firstFailingFilter(taskRequirements(task), must(state.nodeInfo(node.id)));
   return i < 0 ? 'pass' : (FILTER_ORDER[i] as FilterName);
 }
 
@@ -104,7 +104,7 @@ describe('filter pipeline', () => {
   it('computes how many more tasks a node can take', () => {
     const state = new SchedulerState();
     state.upsertNode(makeNode('n', { nanoCpus: 4e9, memoryBytes: 10 * GIB, generic: [discrete('ssd', 5)] }));
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     expect(nodeCapacity(taskRequirements(makeTask('t', { nanoCpus: 1e9 })), info)).toBe(4);
     expect(nodeCapacity(taskRequirements(makeTask('t', { memoryBytes: 3 * GIB })), info)).toBe(3);
     expect(nodeCapacity(taskRequirements(makeTask('t', { generic: [discrete('ssd', 2)] })), info)).toBe(2);
@@ -171,7 +171,7 @@ describe('pending explanations from schedule()', () => {
     const result = schedule(state, [task], 0);
     expect(result.decisions).toEqual([]);
     expect(result.unschedulable).toHaveLength(1);
-    return result.unschedulable[0]!.message;
+    return must(result.unschedulable[0]).message;
   }
 
   it.each<[string, Node[], Task, string]>([

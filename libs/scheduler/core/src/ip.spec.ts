@@ -2,6 +2,7 @@
 // `node.ip` constraint, and containment treats IPv4 and IPv4-mapped IPv6 alike.
 // Method: tables of accepted and rejected texts, and of (network, address, contained).
 import { ipEqual, networkContains, parseCidr, parseIp } from './ip';
+import { must } from './testdata/fixtures';
 
 describe('parseIp', () => {
   it.each([
@@ -19,9 +20,9 @@ describe('parseIp', () => {
   });
 
   it('treats an IPv4 address and its mapped IPv6 form as equal', () => {
-    expect(ipEqual(parseIp('10.0.0.1')!, parseIp('::ffff:10.0.0.1')!)).toBe(true);
-    expect(ipEqual(parseIp('10.0.0.1')!, parseIp('10.0.0.2')!)).toBe(false);
-    expect(ipEqual(parseIp('2001:db8::2')!, parseIp('2001:0db8:0:0:0:0:0:2')!)).toBe(true);
+    expect(ipEqual(must(parseIp('10.0.0.1')), must(parseIp('::ffff:10.0.0.1')))).toBe(true);
+    expect(ipEqual(must(parseIp('10.0.0.1')), must(parseIp('10.0.0.2')))).toBe(false);
+    expect(ipEqual(must(parseIp('2001:db8::2')), must(parseIp('2001:0db8:0:0:0:0:0:2')))).toBe(true);
   });
 });
 
@@ -43,7 +44,7 @@ describe('parseCidr and networkContains', () => {
     const address = parseIp(ip);
     expect(network).toBeDefined();
     expect(address).toBeDefined();
-    expect(networkContains(network!, address!)).toBe(contained);
+    expect(networkContains(must(network), must(address))).toBe(contained);
   });
 
   it.each(['10.0.0.0', '10.0.0.0/33', '2001:db8::/129', '10.0.0.0/-1', '10.0.0.0/', 'x/8', '10.0.0.0/8/8'])(

@@ -7,7 +7,7 @@ import { NodeStatus_State, TaskState, type Task } from '@shoal/proto';
 import { rollbackDecision, schedule, ASSIGNED_MESSAGE, PREASSIGNED_MESSAGE } from './schedule';
 import { SchedulerState } from './scheduler-state';
 import { waterFill } from './spread-tree';
-import { countByNode, discrete, makeNode, makeTask, named, type NodeOptions } from './testdata/fixtures';
+import { countByNode, discrete, makeNode, makeTask, must, named, type NodeOptions } from './testdata/fixtures';
 
 const MINUTE = 60_000;
 
@@ -53,7 +53,7 @@ describe('ranking', () => {
     running(state, 'a', 5, 'other');
     running(state, 'b', 1);
     // a: 0 of svc (5 total), b: 1 of svc (1 total): a first.
-    expect(schedule(state, tasks(1), 0).decisions[0]!.nodeId).toBe('a');
+    expect(must(schedule(state, tasks(1), 0).decisions[0]).nodeId).toBe('a');
   });
 
   it('avoids a node where the service version failed 5 times in 5 minutes', () => {
@@ -97,7 +97,7 @@ describe('ranking', () => {
     const result = schedule(state, tasks(6, 't', { nanoCpus: 1e9 }), 0);
     expect(countByNode(result.decisions)).toEqual({ a: 3, b: 1 });
     expect(result.unschedulable).toHaveLength(2);
-    expect(state.nodeInfo('a')!.availableNanoCpus()).toBe(0);
+    expect(must(state.nodeInfo('a')).availableNanoCpus()).toBe(0);
   });
 
   it('schedules each (service, spec version) group and one-off tasks', () => {
@@ -109,8 +109,8 @@ describe('ranking', () => {
     ];
     const result = schedule(state, pending, 0);
     expect(result.decisions).toHaveLength(6);
-    expect(state.nodeInfo('a')!.activeTasksOf('x')).toBe(2);
-    expect(state.nodeInfo('b')!.activeTasksOf('x')).toBe(2);
+    expect(must(state.nodeInfo('a')).activeTasksOf('x')).toBe(2);
+    expect(must(state.nodeInfo('b')).activeTasksOf('x')).toBe(2);
     expect(countByNode(result.decisions)).toEqual({ a: 3, b: 3 });
   });
 
@@ -127,7 +127,7 @@ describe('preassigned tasks', () => {
     const result = schedule(state, [makeTask('g', { nodeId: 'a', nanoCpus: 1e9 })], 0);
     expect(result.decisions).toEqual([{ taskId: 'g', nodeId: 'a', nodeVersion: 4,
       assignedGenericResources: [], preassigned: true, message: PREASSIGNED_MESSAGE }]);
-    expect(state.nodeInfo('a')!.availableNanoCpus()).toBe(0);
+    expect(must(state.nodeInfo('a')).availableNanoCpus()).toBe(0);
   });
 
   it('explains a refusal with the failing filter on that one node', () => {
@@ -154,26 +154,26 @@ describe('rollback', () => {
     const first = schedule(state, [makeTask('t', { nanoCpus: 1e9 })], 0);
     expect(first.decisions).toHaveLength(1);
     expect(schedule(state, [makeTask('u', { nanoCpus: 1e9 })], 0).unschedulable).toHaveLength(1);
-    rollbackDecision(state, first.decisions[0]!);
+    rollbackDecision(state, must(first.decisions[0]));
     expect(state.nodeOfTask('t')).toBeUndefined();
-    expect(state.nodeInfo('a')!.availableNanoCpus()).toBe(1e9);
+    expect(must(state.nodeInfo('a')).availableNanoCpus()).toBe(1e9);
     expect(schedule(state, [makeTask('t', { nanoCpus: 1e9 })], 0).decisions).toHaveLength(1);
   });
 
   it('keeps the reservation when the commit succeeds and the store echoes the task', () => {
     const state = cluster({ a: { nanoCpus: 2e9 } });
     const [decision] = schedule(state, [makeTask('t', { nanoCpus: 1e9 })], 0).decisions;
-    expect(state.upsertTask(makeTask('t', { nodeId: decision!.nodeId, state: TaskState.ASSIGNED, nanoCpus: 1e9 }), 0))
+    expect(state.upsertTask(makeTask('t', { nodeId: must(decision).nodeId, state: TaskState.ASSIGNED, nanoCpus: 1e9 }), 0))
       .toBe('tracked');
-    expect(state.nodeInfo('a')!.availableNanoCpus()).toBe(1e9);
-    expect(state.nodeInfo('a')!.activeTasksCount).toBe(1);
+    expect(must(state.nodeInfo('a')).availableNanoCpus()).toBe(1e9);
+    expect(must(state.nodeInfo('a')).activeTasksCount).toBe(1);
   });
 
   it('is a no-op once the task has left the node', () => {
     const state = cluster({ a: {} });
     const [decision] = schedule(state, [makeTask('t')], 0).decisions;
     state.removeTask('t');
-    rollbackDecision(state, decision!);
+    rollbackDecision(state, must(decision));
     expect(state.trackedTaskCount).toBe(0);
   });
 });
@@ -191,7 +191,7 @@ describe('placement preferences', () => {
   function byZone(state: SchedulerState, decisions: ReadonlyArray<{ nodeId: string }>): Record<string, number> {
     const out: Record<string, number> = {};
     for (const d of decisions) {
-      const zone = state.nodeInfo(d.nodeId)!.node.spec!.annotations!.labels['zone'] ?? '';
+      const zone = must(state.nodeInfo(d.nodeId)).node.spec?.annotations?.labels['zone'] ?? '';
       out[zone] = (out[zone] ?? 0) + 1;
     }
     return out;

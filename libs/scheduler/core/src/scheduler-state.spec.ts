@@ -6,7 +6,7 @@ import { SCHEDULER_LIMITS } from '@shoal/limits';
 import { TaskState } from '@shoal/proto';
 import { recentFailureCount } from './failures';
 import { SchedulerState } from './scheduler-state';
-import { discrete, makeNode, makeTask, named } from './testdata/fixtures';
+import { discrete, makeNode, makeTask, must, named } from './testdata/fixtures';
 
 const MINUTE = 60_000;
 
@@ -33,7 +33,7 @@ describe('task dispositions', () => {
 describe('node accounting', () => {
   it('adds, updates and removes tasks incrementally', () => {
     const state = stateWith('n');
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     state.upsertTask(makeTask('a', { nodeId: 'n', state: TaskState.RUNNING, nanoCpus: 1e9, hostPorts: [80] }), 0);
     state.upsertTask(makeTask('b', { nodeId: 'n', state: TaskState.ASSIGNED, memoryBytes: 1e9, serviceId: 'db' }), 0);
     expect(info.activeTasksCount).toBe(2);
@@ -66,7 +66,7 @@ describe('node accounting', () => {
     const state = stateWith('n');
     state.upsertTask(makeTask('a', { nodeId: 'n', state: TaskState.RUNNING, nanoCpus: 3e9 }), 0);
     state.upsertNode(makeNode('n', { nanoCpus: 2e9, version: 7 }));
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     expect(info.version).toBe(7);
     expect(info.availableNanoCpus()).toBe(-1e9);
     expect(info.activeTasksCount).toBe(1);
@@ -77,7 +77,7 @@ describe('node accounting', () => {
     expect(state.upsertTask(makeTask('a', { nodeId: 'late', state: TaskState.RUNNING, nanoCpus: 1e9 }), 0))
       .toBe('tracked');
     state.upsertNode(makeNode('late', { nanoCpus: 2e9 }));
-    expect(state.nodeInfo('late')!.availableNanoCpus()).toBe(1e9);
+    expect(must(state.nodeInfo('late')).availableNanoCpus()).toBe(1e9);
     expect(state.nodeOfTask('a')).toBe('late');
   });
 
@@ -93,7 +93,7 @@ describe('node accounting', () => {
   it('claims named generic resources and gives them back', () => {
     const state = new SchedulerState();
     state.upsertNode(makeNode('n', { generic: [named('gpu', 'g0'), named('gpu', 'g1'), discrete('ssd', 3)] }));
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     state.upsertTask(makeTask('a', { nodeId: 'n', state: TaskState.RUNNING,
       generic: [discrete('gpu', 1), discrete('ssd', 2)] }), 0);
     expect(info.availableGeneric('gpu')).toBe(1);
@@ -104,7 +104,7 @@ describe('node accounting', () => {
     expect(info.availableGeneric('gpu')).toBe(0);
     state.removeTask('a');
     expect(info.availableGeneric('gpu')).toBe(1);
-    expect([...info.namedFree.get('gpu')!]).toEqual(['g0']);
+    expect([...must(info.namedFree.get('gpu'))]).toEqual(['g0']);
     expect(info.availableGeneric('ssd')).toBe(3);
   });
 });
@@ -117,7 +117,7 @@ describe('recent failures', () => {
 
   it('counts FAILED and REJECTED per service version within the window', () => {
     const state = stateWith('n');
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     for (let i = 0; i < 4; i++) failOn(state, `f${i}`, i * MINUTE);
     state.upsertTask(makeTask('r', { nodeId: 'n', state: TaskState.RUNNING }), 4 * MINUTE);
     state.upsertTask(makeTask('r', { nodeId: 'n', state: TaskState.REJECTED }), 4 * MINUTE);
@@ -131,7 +131,7 @@ describe('recent failures', () => {
 
   it('does not count a task twice, nor preassigned tasks, nor shutdowns', () => {
     const state = stateWith('n');
-    const info = state.nodeInfo('n')!;
+    const info = must(state.nodeInfo('n'));
     failOn(state, 'a', 0);
     state.upsertTask(makeTask('a', { nodeId: 'n', state: TaskState.FAILED }), 1);
     state.upsertTask(makeTask('g', { nodeId: 'n' }), 0); // preassigned (global)

@@ -136,3 +136,9 @@ export function countByNode(decisions: ReadonlyArray<{ nodeId: string }>): Recor
   for (const d of decisions) out[d.nodeId] = (out[d.nodeId] ?? 0) + 1;
   return out;
 }
+
+/** must returns a value a test expects to exist, failing the test when it is undefined. */
+export function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
