@@ -135,13 +135,14 @@ export class MemoryStore {
   }
 
   /**
-   * list returns copies of every object of the given kinds (default all), by kind then id,
-   * with the version they were read at: a watch from that version continues exactly after.
+   * list returns copies of every object of the given kinds (empty or unset = every kind, as
+   * ListRequest), by kind then id, with the version they were read at: a watch from that
+   * version continues exactly after it.
    */
-  list(kinds: readonly StoredKindName[] = STORED_KINDS): ListResult {
+  list(kinds: readonly StoredKindName[] = []): ListResult {
     const objects: UnwrappedStoredObject[] = [];
     for (const kind of STORED_KINDS) {
-      if (!kinds.includes(kind)) continue;
+      if (kinds.length > 0 && !kinds.includes(kind)) continue;
       for (const object of this.tables[kind].all()) {
         objects.push({ kind, object: cloneObject(object) } as UnwrappedStoredObject);
       }
