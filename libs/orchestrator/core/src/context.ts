@@ -44,9 +44,10 @@ export function serviceTasks(ctx: PassContext): Task[] {
  * group oldest created first.
  */
 export function groupBySlot(ctx: PassContext, tasks: readonly Task[]): Map<string, Task[]> {
+  const global = isGlobalMode(ctx.mode);
   const sorted = [...tasks].sort((a, b) => {
     if (a.slot !== b.slot) return a.slot - b.slot;
-    if (a.nodeId !== b.nodeId) return a.nodeId < b.nodeId ? -1 : 1;
+    if (global && a.nodeId !== b.nodeId) return a.nodeId < b.nodeId ? -1 : 1;
     const ca = a.meta?.createdAt?.getTime() ?? ctx.nowMs;
     const cb = b.meta?.createdAt?.getTime() ?? ctx.nowMs;
     if (ca !== cb) return ca - cb;

@@ -24,7 +24,7 @@ interface SlotPhase {
   readonly tasks: UpdateSlot;
   /** Dirty: more than one task, or its only task is dirty. */
   readonly dirty: boolean;
-  /** The first task of the target version ever created in the slot (the update's task). */
+  /** The task the update created in the slot (see updateTaskOf). */
   readonly updateTask: Task | undefined;
 }
 
@@ -43,10 +43,22 @@ function phasesOf(ctx: PassContext, slots: readonly UpdateSlot[]): SlotPhase[] {
     const key = slotKeyOf(ctx, first);
     const node = (t: Task) => (t.nodeId === '' ? undefined : ctx.nodes.get(t.nodeId));
     const dirty = tasks.length > 1 || isTaskDirty(ctx.service, first, node(first), ctx.matches);
-    const all = history.get(key) ?? [];
-    const updateTask = all.find((t) => versionIndex(t.specVersion) === target);
-    return { key, tasks, dirty, updateTask };
+    return { key, tasks, dirty, updateTask: updateTaskOf(history.get(key) ?? [], target) };
   });
+}
+
+/**
+ * updateTaskOf returns the task the update created in a slot: the first task of the target
+ * version after the slot's newest task of another version (`slot` oldest created first).
+ * Later tasks of the target version are restarts of it.
+ */
+function updateTaskOf(slot: readonly Task[], target: number): Task | undefined {
+  let found: Task | undefined;
+  for (const t of slot) {
+    if (versionIndex(t.specVersion) !== target) found = undefined;
+    else if (found === undefined) found = t;
+  }
+  return found;
 }
 
 /**
