@@ -4,6 +4,7 @@
 // Method: table-driven pairs of values.
 import { Endpoint, Service, Task } from '@shoal/proto';
 import { cloneObject, deepFreeze, isDefaultValue, messageEqual } from './clone';
+import { must } from './testdata/fixtures';
 
 describe('messageEqual', () => {
   it.each<[string, unknown, unknown, boolean]>([
@@ -39,7 +40,7 @@ describe('cloneObject and deepFreeze', () => {
     expect(copy).toEqual(original);
     expect(Object.isFrozen(copy)).toBe(false);
     expect(Buffer.isBuffer(copy.a[0]?.b)).toBe(true);
-    copy.a[0]!.b[0] = 0x79;
+    must(copy.a[0]).b[0] = 0x79;
     copy.d.setTime(9);
     copy.m.k = 'w';
     expect(original.a[0]?.b.toString()).toBe('x');
@@ -52,7 +53,7 @@ describe('cloneObject and deepFreeze', () => {
     expect(Object.isFrozen(v.a)).toBe(true);
     expect(Object.isFrozen(v.a[0]?.b)).toBe(true);
     expect(() => {
-      (v.a[0]!.b as { c: number }).c = 2;
+      (must(v.a[0]).b as { c: number }).c = 2;
     }).toThrow(TypeError);
   });
 });

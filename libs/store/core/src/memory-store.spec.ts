@@ -14,6 +14,7 @@ import {
   cluster,
   config,
   id,
+  must,
   mustApply,
   network,
   node,
@@ -92,8 +93,8 @@ describe('name uniqueness', () => {
   it('frees a name on delete and on rename within one transaction, in change order', () => {
     const store = new MemoryStore();
     mustApply(store, 'user', [change('create', 'service', service(id(1), 'web'))]);
-    const renamed = { ...store.get('service', id(1))! };
-    renamed.spec = { ...renamed.spec!, annotations: { name: 'web-old', labels: {} } };
+    const renamed = { ...must(store.get('service', id(1))) };
+    renamed.spec = { ...must(renamed.spec), annotations: { name: 'web-old', labels: {} } };
     const ok = apply(store, 'user', [
       change('update', 'service', renamed),
       change('create', 'service', service(id(2), 'WEB')),
@@ -115,8 +116,8 @@ describe('name uniqueness', () => {
       change('create', 'secret', secret(id(3), '')),
       change('create', 'secret', secret(id(4), '')),
     ]);
-    const b = store.get('service', id(2))!;
-    b.spec!.annotations!.name = 'A';
+    const b = must(store.get('service', id(2)));
+    must(b.spec?.annotations).name = 'A';
     const r = apply(store, 'user', [change('update', 'service', b)]);
     expect(r.ok || r.error.code).toBe('NAME_CONFLICT');
   });
@@ -127,11 +128,11 @@ describe('copies in and out', () => {
     const store = new MemoryStore();
     const s = secret(id(1), 'pw', 'abc');
     mustApply(store, 'user', [change('create', 'secret', s)]);
-    s.spec!.annotations!.name = 'changed-after-create';
-    const out = store.get('secret', id(1))!;
-    out.spec!.annotations!.name = 'changed-after-get';
-    out.spec!.data[0] = 0x7a;
-    const again = store.get('secret', id(1))!;
+    must(s.spec?.annotations).name = 'changed-after-create';
+    const out = must(store.get('secret', id(1)));
+    must(out.spec?.annotations).name = 'changed-after-get';
+    must(out.spec).data[0] = 0x7a;
+    const again = must(store.get('secret', id(1)));
     expect(again.spec?.annotations?.name).toBe('pw');
     expect(Buffer.isBuffer(again.spec?.data)).toBe(true);
     expect(again.spec?.data.toString()).toBe('abc');

@@ -9,7 +9,7 @@ import { ShoalError } from '@shoal/errors';
 import { decodeStoreEntry, encodeStoreEntry } from './entry-codec';
 import { MemoryStore } from './memory-store';
 import type { Caller, Change, CommittedTransaction } from './types';
-import { at, change, id, service, task } from './testdata/fixtures';
+import { at, change, id, must, service, task } from './testdata/fixtures';
 
 interface Op {
   readonly kind: 'service' | 'task';
@@ -60,14 +60,15 @@ describe('deterministic apply', () => {
         for (const [i, ops] of txs.entries()) {
           const changes = ops.map((o) => changeFor(leader, o));
           const unique = changes.filter((c, j) => changes.findIndex((d) => d.kind === c.kind && d.object.id === c.object.id) === j);
-          const first = ops[0]!;
+          const first = must(ops[0]);
           const caller = first.kind === 'service' ? 'user' : first.what === 'create' || first.what === 'delete' ? 'orchestrator' : first.caller;
           const bytes = encodeStoreEntry({ requestId: i + 1, caller, transaction: { changes: unique }, proposedAt: at(i) });
           const version = 10 + 3 * i;
           log.push({ bytes, version });
           const r = leader.applyEntry(bytes, version);
           outcomes.push(r.ok ? 'ok' : r.error.code);
-          tally.set(outcomes.at(-1)!, (tally.get(outcomes.at(-1)!) ?? 0) + 1);
+          const outcome = must(outcomes.at(-1));
+          tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
           if (r.ok) committed.push(r.committed);
         }
         const follower = new MemoryStore();

@@ -14,6 +14,7 @@ import {
   cluster,
   config,
   id,
+  must,
   mustApply,
   network,
   node,
@@ -52,8 +53,8 @@ describe('versions and timestamps', () => {
       const meta = store.get('service', sid)?.meta;
       expect(meta).toEqual({ version: { index: 42 }, createdAt: at(1), updatedAt: at(1) });
     }
-    const s = store.get('service', id(1))!;
-    s.spec!.annotations!.labels = { x: 'y' };
+    const s = must(store.get('service', id(1)));
+    must(s.spec?.annotations).labels = { x: 'y' };
     const u = store.applyTransaction(
       { changes: [change('update', 'service', s)] },
       { caller: 'user', version: 50, now: at(9) },
@@ -85,7 +86,7 @@ describe('versions and timestamps', () => {
     const store = new MemoryStore();
     mustApply(store, 'user', [change('create', 'service', service(id(1), 'a'))]);
     mustApply(store, 'user', [change('create', 'service', service(id(2), 'b'))]);
-    const s = store.get('service', id(1))!;
+    const s = must(store.get('service', id(1)));
     s.meta = { ...s.meta, version: versionOf(1) };
     s.pendingDelete = true;
     const r = apply(store, 'user', [change('update', 'service', s)]);
@@ -123,7 +124,7 @@ describe('field ownership on tasks', () => {
     ['user', 'annotations', (t) => { t.annotations = { name: 'x', labels: {} }; }, 'annotations'],
   ])('%s changing %s → %s', (caller, _field, mutate, expected) => {
     const store = storeWithTask();
-    const t = store.get('task', id(1))!;
+    const t = must(store.get('task', id(1)));
     mutate(t);
     const r = apply(store, caller, [change('update', 'task', t)]);
     if (expected === true) {
@@ -139,7 +140,7 @@ describe('field ownership on tasks', () => {
 
   it('lets a writer round-trip fields it does not own, including meta', () => {
     const store = storeWithTask();
-    const t = store.get('task', id(1))!;
+    const t = must(store.get('task', id(1)));
     t.nodeId = id(5);
     t.meta = { ...t.meta, createdAt: at(-100) };
     const r = apply(store, 'scheduler', [change('update', 'task', t)]);
@@ -149,7 +150,7 @@ describe('field ownership on tasks', () => {
 
   it('checks the first changed field in declaration order and names it', () => {
     const store = storeWithTask();
-    const t = store.get('task', id(1))!;
+    const t = must(store.get('task', id(1)));
     t.desiredState = TaskState.SHUTDOWN;
     t.status = { state: TaskState.FAILED } as never;
     const r = apply(store, 'allocator', [change('update', 'task', t)]);
@@ -161,10 +162,10 @@ describe('field ownership on services and nodes', () => {
   it('lets the user update a service spec but not its endpoint', () => {
     const store = new MemoryStore();
     mustApply(store, 'user', [change('create', 'service', service(id(1), 'web'))]);
-    const s = store.get('service', id(1))!;
-    s.spec!.annotations!.labels = { v: '2' };
+    const s = must(store.get('service', id(1)));
+    must(s.spec?.annotations).labels = { v: '2' };
     expect(apply(store, 'user', [change('update', 'service', s)]).ok).toBe(true);
-    const e = store.get('service', id(1))!;
+    const e = must(store.get('service', id(1)));
     e.endpoint = Endpoint.fromPartial({ virtualIps: [{ networkId: id(3), addr: '10.0.0.2/24' }] });
     const denied = apply(store, 'user', [change('update', 'service', e)]);
     expect(denied.ok || denied.error.details?.['field']).toBe('endpoint');
@@ -174,7 +175,7 @@ describe('field ownership on services and nodes', () => {
   it('treats an unset message and an empty one as equal and keeps the stored form', () => {
     const store = new MemoryStore();
     mustApply(store, 'user', [change('create', 'service', service(id(1), 'web'))]);
-    const s = store.get('service', id(1))!;
+    const s = must(store.get('service', id(1)));
     expect(s.endpoint).toBeUndefined();
     s.endpoint = Endpoint.fromPartial({});
     s.pendingDelete = true;
@@ -185,7 +186,7 @@ describe('field ownership on services and nodes', () => {
   it('lets only the store write Node.manager_status and only the CA write role', () => {
     const store = new MemoryStore();
     mustApply(store, 'ca', [change('create', 'node', node(id(1), 'h'))]);
-    const n = store.get('node', id(1))!;
+    const n = must(store.get('node', id(1)));
     n.managerStatus = { raftId: 7, addr: '10.0.0.1:4242', leader: false, reachability: 2 } as never;
     const byUser = apply(store, 'user', [change('update', 'node', n)]);
     expect(byUser.ok || byUser.error.details?.['field']).toBe('manager_status');
@@ -260,18 +261,18 @@ describe('leader pre-check and apply', () => {
   it('a transaction valid at proposal but stale at apply fails identically on every replica', () => {
     const replicas = [new MemoryStore(), new MemoryStore()];
     for (const r of replicas) mustApply(r, 'user', [change('create', 'service', service(id(1), 'a'))]);
-    const leader = replicas[0]!;
-    const mine = leader.get('service', id(1))!;
+    const leader = must(replicas[0]);
+    const mine = must(leader.get('service', id(1)));
     mine.pendingDelete = true;
     expect(leader.validate({ changes: [change('update', 'service', mine)] }, 'user', at(2))).toBeUndefined();
-    const theirs = leader.get('service', id(1))!;
-    theirs.spec!.annotations!.labels = { by: 'someone else' };
+    const theirs = must(leader.get('service', id(1)));
+    must(theirs.spec?.annotations).labels = { by: 'someone else' };
     const results = replicas.map((r) => {
       mustApply(r, 'user', [change('update', 'service', theirs)]);
       return apply(r, 'user', [change('update', 'service', mine)]);
     });
     for (const res of results) expect(res.ok || res.error.code).toBe('SEQUENCE_CONFLICT');
-    expect(replicas[0]!.save()).toEqual(replicas[1]!.save());
+    expect(must(replicas[0]).save()).toEqual(must(replicas[1]).save());
   });
 
   it('validate reports the same failure apply would, without writing', () => {

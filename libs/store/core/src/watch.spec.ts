@@ -9,7 +9,7 @@ import { ChangeAction, ObjectKind, TaskState } from '@shoal/proto';
 import { MemoryStore } from './memory-store';
 import type { Change, CommittedTransaction } from './types';
 import type { WatchMessage, Watcher } from './watch-hub';
-import { apply, change, id, mustApply, service, task } from './testdata/fixtures';
+import { apply, change, id, must, mustApply, service, task } from './testdata/fixtures';
 
 function transactions(messages: WatchMessage[]): Array<{ version: number; ids: string[] }> {
   return messages.flatMap((m) =>
@@ -22,7 +22,7 @@ describe('watch basics', () => {
     const store = new MemoryStore();
     const w = store.watch();
     mustApply(store, 'user', [change('create', 'service', service(id(1), 'a'))]);
-    const s = store.get('service', id(1))!;
+    const s = must(store.get('service', id(1)));
     s.pendingDelete = true;
     mustApply(store, 'user', [change('update', 'service', s)]);
     mustApply(store, 'user', [change('delete', 'service', service(id(1), ''))]);
@@ -30,12 +30,12 @@ describe('watch basics', () => {
     expect(messages.map((m) => m.type)).toEqual(['progress', 'transaction', 'transaction', 'transaction']);
     expect(messages[0]).toEqual({ type: 'progress', version: 0 });
     const [, created, updated, deleted] = messages as Array<Extract<WatchMessage, { type: 'transaction' }>>;
-    expect(created!.version).toBe(1);
-    expect(created!.events[0]).toMatchObject({ action: 'create', kind: 'service' });
-    expect(updated!.events[0]!.oldObject).toMatchObject({ pendingDelete: false, meta: { version: { index: 1 } } });
-    expect(updated!.events[0]!.object).toMatchObject({ pendingDelete: true, meta: { version: { index: 2 } } });
-    expect(deleted!.events[0]).toMatchObject({ action: 'delete', object: { pendingDelete: true } });
-    expect(Object.isFrozen(updated!.events[0]!.object)).toBe(true);
+    expect(must(created).version).toBe(1);
+    expect(must(created).events[0]).toMatchObject({ action: 'create', kind: 'service' });
+    expect(must(must(updated).events[0]).oldObject).toMatchObject({ pendingDelete: false, meta: { version: { index: 1 } } });
+    expect(must(must(updated).events[0]).object).toMatchObject({ pendingDelete: true, meta: { version: { index: 2 } } });
+    expect(must(deleted).events[0]).toMatchObject({ action: 'delete', object: { pendingDelete: true } });
+    expect(Object.isFrozen(must(must(updated).events[0]).object)).toBe(true);
   });
 
   it('calls onReady synchronously and poll(max) drains in order', () => {
@@ -82,7 +82,7 @@ describe('filters', () => {
       change('create', 'task', task(id(1), { serviceId: id(1, '1'), slot: 1 })),
       change('create', 'task', task(id(2), { serviceId: id(2, '1'), slot: 1 })),
     ]);
-    const t = store.get('task', id(1))!;
+    const t = must(store.get('task', id(1)));
     t.desiredState = TaskState.SHUTDOWN;
     mustApply(store, 'orchestrator', [change('update', 'task', t)]);
     mustApply(store, 'orchestrator', [change('delete', 'task', task(id(2)))]);
@@ -165,7 +165,7 @@ describe('bounded buffers', () => {
     expect(store.watcherCount()).toBe(1);
     const messages = slow.poll();
     expect(messages.map((m) => m.type)).toEqual(['progress', 'transaction', 'closed']);
-    const last = messages.at(-1)!;
+    const last = must(messages.at(-1));
     expect(last.type === 'closed' && last.error.code).toBe('RESOURCE_EXHAUSTED');
     expect(last.type === 'closed' && last.error.message).toContain('resume from the last version');
   });

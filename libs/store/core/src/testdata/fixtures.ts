@@ -125,3 +125,9 @@ export function mustApply(store: MemoryStore, caller: Caller, changes: Change[])
   if (!result.ok) throw result.error;
   return result.committed.version;
 }
+
+/** must returns `value`, failing the test if it is undefined or null. */
+export function must<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error('expected a value');
+  return value;
+}
