@@ -23,9 +23,10 @@ function dropExpired(timestamps: number[], nowMs: number): void {
 
 /** Drops keys whose failures all left the window; run at most once per window per node. */
 function cleanupFailures(info: NodeInfo, nowMs: number): void {
-  for (const [key, timestamps] of info.failures) {
+  const log = info.failureLog();
+  for (const [key, timestamps] of log) {
     dropExpired(timestamps, nowMs);
-    if (timestamps.length === 0) info.failures.delete(key);
+    if (timestamps.length === 0) log.delete(key);
   }
   info.lastFailureCleanupMs = nowMs;
 }
@@ -39,13 +40,14 @@ export function recordFailure(info: NodeInfo, key: string, nowMs: number): void 
   if (nowMs - info.lastFailureCleanupMs >= SCHEDULER_LIMITS.monitorFailuresMs) {
     cleanupFailures(info, nowMs);
   }
-  const timestamps = info.failures.get(key) ?? [];
+  const log = info.failureLog();
+  const timestamps = log.get(key) ?? [];
   const last = timestamps[timestamps.length - 1];
   assert(last === undefined || last <= nowMs, 'failure timestamps are ascending');
   dropExpired(timestamps, nowMs);
   timestamps.push(nowMs);
   if (timestamps.length > SCHEDULER_CORE_LIMITS.recentFailuresKeptMax) timestamps.shift();
-  info.failures.set(key, timestamps);
+  log.set(key, timestamps);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { assert } from '@shoal/assert';
 import { NodeSpec_Availability, NodeStatus_State, type Node, type TaskState } from '@shoal/proto';
 import { parseIp, type IpAddress } from './ip';
-import type { GenericClaim, GenericDemand } from './resources';
+import { EMPTY_CLAIM, type GenericClaim, type GenericDemand } from './resources';
 
 /**
  * TrackedTask is what a node's accounting keeps of one task assigned to it: enough to release
@@ -24,6 +24,8 @@ export interface TrackedTask {
   /** Host-mode published ports, encoded as `protocol × 65536 + port`. */
   readonly hostPorts: readonly number[];
 }
+
+const EMPTY_MAP: ReadonlyMap<never, never> = new Map<never, never>();
 
 function bump<K>(map: Map<K, number>, key: K, delta: number): void {
   const next = (map.get(key) ?? 0) + delta;
@@ -54,8 +56,9 @@ export class NodeInfo {
   version = 0;
   /** Status READY and availability ACTIVE (SwarmKit's ReadyFilter). */
   ready = false;
-  /** `status.addr` parsed; undefined when it is not an IP address. */
-  ip: IpAddress | undefined = undefined;
+  private addr = '';
+  /** `addr` parsed, or null before the first `ip` read (most nodes are never asked). */
+  private parsedIp: IpAddress | undefined | null = null;
   /** Normalised `description.platform`. */
   os = '';
   architecture = '';
@@ -66,21 +69,53 @@ export class NodeInfo {
   totalMemoryBytes = 0;
   reservedNanoCpus = 0;
   reservedMemoryBytes = 0;
-  readonly discreteTotal = new Map<string, number>();
-  readonly discreteReserved = new Map<string, number>();
-  /** Named units the node offers, per kind, in the node's order. */
-  readonly namedTotal = new Map<string, readonly string[]>();
-  /** Named units no tracked task holds, per kind (claims take from the front). */
-  readonly namedFree = new Map<string, Set<string>>();
-
   activeTasksCount = 0;
-  readonly activeTasksByService = new Map<string, number>();
-  /** Host-mode ports in use, by encoded port, with how many tracked tasks publish each. */
-  readonly hostPortUse = new Map<number, number>();
-  readonly tasks = new Map<string, TrackedTask>();
-  /** Failure timestamps (ms, ascending) per failure key, newest kept (see limits). */
-  readonly failures = new Map<string, number[]>();
   lastFailureCleanupMs = 0;
+
+  // The maps below are created on first write: most nodes never need most of them, and a
+  // Map costs more to create than the rest of a NodeInfo (100k nodes in the benchmark).
+  private discreteTotalMap: Map<string, number> | undefined = undefined;
+  private discreteReservedMap: Map<string, number> | undefined = undefined;
+  private namedTotalMap: Map<string, readonly string[]> | undefined = undefined;
+  private namedFreeMap: Map<string, Set<string>> | undefined = undefined;
+  private activeByServiceMap: Map<string, number> | undefined = undefined;
+  private hostPortMap: Map<number, number> | undefined = undefined;
+  private taskMap: Map<string, TrackedTask> | undefined = undefined;
+  private failureMap: Map<string, number[]> | undefined = undefined;
+
+  /** Active tasks per service id (only services with at least one). */
+  get activeTasksByService(): ReadonlyMap<string, number> {
+    return this.activeByServiceMap ?? EMPTY_MAP;
+  }
+
+  /** Host-mode ports in use, by encoded port, with how many tracked tasks publish each. */
+  get hostPortUse(): ReadonlyMap<number, number> {
+    return this.hostPortMap ?? EMPTY_MAP;
+  }
+
+  /** The tasks accounted on this node, by task id. */
+  get tasks(): ReadonlyMap<string, TrackedTask> {
+    return this.taskMap ?? EMPTY_MAP;
+  }
+
+  /** Named units no tracked task holds, per kind (claims take from the front). */
+  get namedFree(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.namedFreeMap ?? EMPTY_MAP;
+  }
+
+  /**
+   * failures holds failure timestamps (ms, ascending) per failure key, newest kept (see
+   * limits). `failureLog` returns the writable map for failures.ts, creating it.
+   */
+  get failures(): ReadonlyMap<string, readonly number[]> {
+    return this.failureMap ?? EMPTY_MAP;
+  }
+
+  /** failureLog returns the writable failure map (for failures.ts only). */
+  failureLog(): Map<string, number[]> {
+    this.failureMap ??= new Map();
+    return this.failureMap;
+  }
 
   constructor(node: Node) {
     this.id = node.id;
@@ -96,38 +131,51 @@ export class NodeInfo {
     const availability = node.spec?.availability ?? NodeSpec_Availability.ACTIVE;
     this.ready = node.status?.state === NodeStatus_State.READY &&
       availability === NodeSpec_Availability.ACTIVE;
-    this.ip = parseIp(node.status?.addr ?? '');
+    const addr = node.status?.addr ?? '';
+    if (addr !== this.addr) {
+      this.addr = addr;
+      this.parsedIp = null;
+    }
     this.os = node.description?.platform?.os ?? '';
     this.architecture = normalizeArchitecture(node.description?.platform?.architecture ?? '');
     const resources = node.description?.resources;
     this.totalNanoCpus = resources?.nanoCpus ?? 0;
     this.totalMemoryBytes = resources?.memoryBytes ?? 0;
-    this.discreteTotal.clear();
+    this.discreteTotalMap?.clear();
     const named = new Map<string, string[]>();
     for (const generic of resources?.generic ?? []) {
       const r = generic.resource;
       if (r === undefined) continue;
       if (r.$case === 'discreteResourceSpec') {
-        bump(this.discreteTotal, r.discreteResourceSpec.kind, r.discreteResourceSpec.value);
+        this.discreteTotalMap ??= new Map();
+        bump(this.discreteTotalMap, r.discreteResourceSpec.kind, r.discreteResourceSpec.value);
       } else {
         const values = named.get(r.namedResourceSpec.kind) ?? [];
         values.push(r.namedResourceSpec.value);
         named.set(r.namedResourceSpec.kind, values);
       }
     }
-    if (named.size > 0 || this.namedTotal.size > 0) this.rebuildNamed(named);
+    if (named.size > 0 || this.namedTotalMap !== undefined) this.rebuildNamed(named);
   }
 
   private rebuildNamed(named: Map<string, readonly string[]>): void {
-    this.namedTotal.clear();
-    this.namedFree.clear();
+    const total = new Map<string, readonly string[]>();
+    const free = new Map<string, Set<string>>();
     for (const [kind, values] of named) {
-      this.namedTotal.set(kind, values);
-      this.namedFree.set(kind, new Set(values));
+      total.set(kind, values);
+      free.set(kind, new Set(values));
     }
     for (const task of this.tasks.values()) {
-      for (const [kind, value] of task.claim.named) this.namedFree.get(kind)?.delete(value);
+      for (const [kind, value] of task.claim.named) free.get(kind)?.delete(value);
     }
+    this.namedTotalMap = total;
+    this.namedFreeMap = free;
+  }
+
+  /** ip is `status.addr` parsed; undefined when it is not an IP address. */
+  get ip(): IpAddress | undefined {
+    if (this.parsedIp === null) this.parsedIp = parseIp(this.addr);
+    return this.parsedIp;
   }
 
   /** availableNanoCpus is the node's CPU minus the reservations of its tracked tasks. */
@@ -142,13 +190,14 @@ export class NodeInfo {
 
   /** availableGeneric is the units of `kind` not held by a tracked task: free named + discrete. */
   availableGeneric(kind: string): number {
-    const discrete = (this.discreteTotal.get(kind) ?? 0) - (this.discreteReserved.get(kind) ?? 0);
-    return (this.namedFree.get(kind)?.size ?? 0) + discrete;
+    const total = this.discreteTotalMap?.get(kind) ?? 0;
+    const discrete = total - (this.discreteReservedMap?.get(kind) ?? 0);
+    return (this.namedFreeMap?.get(kind)?.size ?? 0) + discrete;
   }
 
   /** activeTasksOf returns how many active tasks of `serviceId` the node runs. */
   activeTasksOf(serviceId: string): number {
-    return this.activeTasksByService.get(serviceId) ?? 0;
+    return this.activeByServiceMap?.get(serviceId) ?? 0;
   }
 
   /**
@@ -156,11 +205,12 @@ export class NodeInfo {
    * discrete ones. The caller checked that they fit (availableGeneric ≥ count per kind).
    */
   claimGeneric(demands: readonly GenericDemand[]): GenericClaim {
+    if (demands.length === 0) return EMPTY_CLAIM;
     const named: Array<readonly [string, string]> = [];
     const discrete: Array<readonly [string, number]> = [];
     for (const { kind, count } of demands) {
       let left = count;
-      for (const value of this.namedFree.get(kind) ?? []) {
+      for (const value of this.namedFreeMap?.get(kind) ?? []) {
         if (left === 0) break;
         named.push([kind, value]);
         left--;
@@ -172,28 +222,41 @@ export class NodeInfo {
 
   /** addTask starts accounting for a task (the caller made sure it is not tracked yet). */
   addTask(task: TrackedTask): void {
-    assert(!this.tasks.has(task.taskId), 'addTask: task not tracked on the node yet');
-    this.tasks.set(task.taskId, task);
+    this.taskMap ??= new Map();
+    assert(!this.taskMap.has(task.taskId), 'addTask: task not tracked on the node yet');
+    this.taskMap.set(task.taskId, task);
     this.reservedNanoCpus += task.nanoCpus;
     this.reservedMemoryBytes += task.memoryBytes;
-    for (const [kind, value] of task.claim.named) this.namedFree.get(kind)?.delete(value);
-    for (const [kind, count] of task.claim.discrete) bump(this.discreteReserved, kind, count);
-    for (const port of task.hostPorts) bump(this.hostPortUse, port, 1);
+    for (const [kind, value] of task.claim.named) this.namedFreeMap?.get(kind)?.delete(value);
+    for (const [kind, count] of task.claim.discrete) {
+      this.discreteReservedMap ??= new Map();
+      bump(this.discreteReservedMap, kind, count);
+    }
+    for (const port of task.hostPorts) {
+      this.hostPortMap ??= new Map();
+      bump(this.hostPortMap, port, 1);
+    }
     if (task.active) this.countActive(task.serviceId, 1);
   }
 
   /** removeTask stops accounting for a tracked task and returns it (undefined if unknown). */
   removeTask(taskId: string): TrackedTask | undefined {
-    const task = this.tasks.get(taskId);
+    const task = this.taskMap?.get(taskId);
     if (task === undefined) return undefined;
-    this.tasks.delete(taskId);
+    this.taskMap?.delete(taskId);
     this.reservedNanoCpus -= task.nanoCpus;
     this.reservedMemoryBytes -= task.memoryBytes;
     for (const [kind, value] of task.claim.named) {
-      if (this.namedTotal.get(kind)?.includes(value) === true) this.namedFree.get(kind)?.add(value);
+      if (this.namedTotalMap?.get(kind)?.includes(value) === true) {
+        this.namedFreeMap?.get(kind)?.add(value);
+      }
     }
-    for (const [kind, count] of task.claim.discrete) bump(this.discreteReserved, kind, -count);
-    for (const port of task.hostPorts) bump(this.hostPortUse, port, -1);
+    for (const [kind, count] of task.claim.discrete) {
+      if (this.discreteReservedMap !== undefined) bump(this.discreteReservedMap, kind, -count);
+    }
+    for (const port of task.hostPorts) {
+      if (this.hostPortMap !== undefined) bump(this.hostPortMap, port, -1);
+    }
     if (task.active) this.countActive(task.serviceId, -1);
     return task;
   }
@@ -207,7 +270,8 @@ export class NodeInfo {
 
   private countActive(serviceId: string, delta: number): void {
     this.activeTasksCount += delta;
-    bump(this.activeTasksByService, serviceId, delta);
+    this.activeByServiceMap ??= new Map();
+    bump(this.activeByServiceMap, serviceId, delta);
     assert(this.activeTasksCount >= 0, 'active task count stays non-negative');
   }
 }

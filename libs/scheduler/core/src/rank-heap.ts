@@ -32,7 +32,6 @@ export class RankHeap {
 
   /** set records candidate `i`'s ranking keys; call before `build`. */
   set(i: number, tier: number, service: number, total: number, ordinal: number): void {
-    assert(i >= 0 && i < this.capacity, 'candidate index in range');
     this.tier[i] = tier;
     this.service[i] = service;
     this.total[i] = total;
@@ -47,9 +46,8 @@ export class RankHeap {
     for (let i = (count >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
-  /** top returns the best candidate; the heap must not be empty. */
+  /** top returns the best candidate; the heap must not be empty (callers check `size`). */
   top(): number {
-    assert(this.length > 0, 'top of a non-empty heap');
     return this.heap[0] as number;
   }
 

@@ -32,13 +32,15 @@ export function rankedPlacement(
 ): number {
   if (count === 0 || subset.length === 0) return 0;
   const heap = new RankHeap(subset.length);
+  let minUnits = Infinity;
   for (let j = 0; j < subset.length; j++) {
     const i = subset[j] as number;
     const info = candidates.infos[i] as NodeInfo;
-    assert((candidates.units[i] as number) >= 1, 'a candidate can take a task');
+    minUnits = Math.min(minUnits, candidates.units[i] as number);
     heap.set(j, candidates.tiers[i] as number, info.activeTasksOf(serviceId),
       info.activeTasksCount, info.ordinal);
   }
+  assert(minUnits >= 1, 'every candidate can take a task');
   heap.build(subset.length);
   const delta = active ? 1 : 0;
   let placed = 0;

@@ -10,10 +10,10 @@ import {
   type FilterName,
   type TaskRequirements,
 } from './filters';
-import type { NodeInfo } from './node-info';
+import type { NodeInfo, TrackedTask } from './node-info';
 import { rankedPlacement, type Candidates } from './ranked-placement';
-import { claimToAssigned } from './resources';
-import { trackedTaskOf, type SchedulerState } from './scheduler-state';
+import { claimToAssigned, type GenericClaim } from './resources';
+import type { SchedulerState } from './scheduler-state';
 import { spreadPlacement } from './spread-tree';
 
 /** ASSIGNED_MESSAGE is the scheduler status message of a task it placed (SwarmKit's). */
@@ -65,10 +65,29 @@ function groupKey(task: Task): string {
   return `${task.serviceId}\u0000${task.specVersion.index}\u0000${active}`;
 }
 
+const ASSIGNED = TaskState.ASSIGNED;
+
+/** The accounting record of a decision, from the group's requirements (shared by its tasks). */
+function trackedFor(task: Task, req: TaskRequirements, claim: GenericClaim, preassigned: boolean):
+  TrackedTask {
+  return {
+    taskId: task.id,
+    serviceId: req.serviceId,
+    failureKey: req.failureKey,
+    active: req.active,
+    state: ASSIGNED,
+    preassigned,
+    nanoCpus: req.reservations.nanoCpus,
+    memoryBytes: req.reservations.memoryBytes,
+    claim,
+    hostPorts: req.hostPorts,
+  };
+}
+
 function decide(state: SchedulerState, task: Task, req: TaskRequirements, info: NodeInfo,
   preassigned: boolean): SchedulingDecision {
   const claim = info.claimGeneric(req.reservations.generic);
-  state.place(info.id, trackedTaskOf(task, claim, preassigned, TaskState.ASSIGNED));
+  state.place(info.id, trackedFor(task, req, claim, preassigned));
   return {
     taskId: task.id,
     nodeId: info.id,
