@@ -10,6 +10,11 @@ export {
   raftReason,
   type RaftReason,
 } from './errors';
+export {
+  GrpcTransport,
+  SnapshotAssembly,
+  type GrpcTransportOptions,
+} from './grpc-transport';
 export { RAFT_NODE_LIMITS, type RaftNodeLimits } from './limits';
 export {
   LocalTransport,
@@ -17,6 +22,7 @@ export {
   type LocalTransportOptions,
   type LocalTransportStats,
 } from './local-transport';
+export { fromWire, toWire } from './message-codec';
 export type { RaftNodeOptions, RaftTuning } from './options';
 export {
   MemoryPersistence,

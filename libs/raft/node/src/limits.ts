@@ -4,7 +4,8 @@
  * queue bounds. Relationships are asserted when this module loads, so a bad edit fails fast.
  */
 import { assert } from '@shoal/assert';
-import { GRPC_LIMITS, KIB, RAFT_LIMITS, SECOND_MS, STORE_LIMITS } from '@shoal/limits';
+import { GRPC_LIMITS, KIB, MIB, RAFT_LIMITS, SECOND_MS, STORE_LIMITS } from '@shoal/limits';
+import { WAL_LIMITS } from '@shoal/raft-wal';
 
 const electionTimeoutMs = RAFT_LIMITS.electionTicks * RAFT_LIMITS.tickMs;
 
@@ -34,8 +35,13 @@ export const RAFT_NODE_LIMITS = Object.freeze({
   peerQueueMessagesMax: 4096,
   /** Messages in one SendRequest written to a peer stream. */
   messagesPerSendMax: 256,
-  /** Bytes of snapshot data in one SendSnapshot chunk (under the gRPC message cap). */
-  snapshotChunkBytes: STORE_LIMITS.snapshotChunkBytes,
+  /**
+   * Bytes of snapshot data in one SendSnapshot chunk: STORE_LIMITS.snapshotChunkBytes, but at
+   * most the 1 MiB that `raft.proto` promises receivers for SnapshotChunk.
+   */
+  snapshotChunkBytes: Math.min(STORE_LIMITS.snapshotChunkBytes, MIB),
+  /** Bytes of one received snapshot; a larger transfer is refused (the file-format cap). */
+  snapshotBytesMax: WAL_LIMITS.snapshotBytesMax,
   /** Ms one snapshot transfer may take before it is abandoned and reported as failed. */
   snapshotSendTimeoutMs: 60 * SECOND_MS,
   /** Ms a Send stream lives before it is closed and reopened (its deadline). */
@@ -71,4 +77,7 @@ assert(
   RAFT_NODE_LIMITS.reconnectBackoffBaseMs < RAFT_NODE_LIMITS.reconnectBackoffMaxMs,
   'reconnect backoff grows',
 );
-assert(RAFT_NODE_LIMITS.messagesPerSendMax <= RAFT_NODE_LIMITS.peerQueueMessagesMax, 'batch ≤ queue');
+assert(
+  RAFT_NODE_LIMITS.messagesPerSendMax <= RAFT_NODE_LIMITS.peerQueueMessagesMax,
+  'one send batch fits the peer queue',
+);
