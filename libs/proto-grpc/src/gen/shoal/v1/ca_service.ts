@@ -74,7 +74,7 @@ export const CAService = {
       Buffer.from(NodeCertificateStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): NodeCertificateStatusResponse => NodeCertificateStatusResponse.decode(value),
   },
-  /** GetUnlockKey returns the current unlock key. Callers: managers. */
+  /** GetUnlockKey returns the current unlock key. Callers: managers and admins. */
   getUnlockKey: {
     path: "/shoal.v1.CA/GetUnlockKey" as const,
     requestStream: false as const,
@@ -97,7 +97,7 @@ export interface CAServer extends UntypedServiceImplementation {
   issueNodeCertificate: handleUnaryCall<IssueNodeCertificateRequest, IssueNodeCertificateResponse>;
   /** NodeCertificateStatus reports a certificate's issuance. Callers: anyone. */
   nodeCertificateStatus: handleUnaryCall<NodeCertificateStatusRequest, NodeCertificateStatusResponse>;
-  /** GetUnlockKey returns the current unlock key. Callers: managers. */
+  /** GetUnlockKey returns the current unlock key. Callers: managers and admins. */
   getUnlockKey: handleUnaryCall<GetUnlockKeyRequest, GetUnlockKeyResponse>;
 }
 
@@ -153,7 +153,7 @@ export interface CAClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: NodeCertificateStatusResponse) => void,
   ): ClientUnaryCall;
-  /** GetUnlockKey returns the current unlock key. Callers: managers. */
+  /** GetUnlockKey returns the current unlock key. Callers: managers and admins. */
   getUnlockKey(
     request: GetUnlockKeyRequest,
     callback: (error: ServiceError | null, response: GetUnlockKeyResponse) => void,

@@ -92,8 +92,9 @@ import {
 } from "@shoal/proto";
 
 /**
- * Control is the public API (served by the api-gateway; callers: managers and the gateway's
- * own Docker-API front end). Reads are served locally, writes succeed on the leader.
+ * Control is the public API (served by the api-gateway; callers: admin clients such as the
+ * shoal CLI, and the gateway's own Docker-API front end). Reads are served locally, writes
+ * succeed on the leader.
  */
 export type ControlService = typeof ControlService;
 export const ControlService = {

@@ -93,6 +93,99 @@ export function ownerToJSON(object: Owner): string {
 }
 
 /**
+ * CallerRole is the role in a caller's certificate (its subject OU), as `Role` in @shoal/pki.
+ * Components are Shoal's manager-side processes; WORKER and MANAGER are nodes (SwarmKit's
+ * swarm-worker and swarm-manager); ADMIN is a user client such as the docker CLI.
+ */
+export enum CallerRole {
+  /** UNSPECIFIED - No role: never valid in an authorization; the authorization test fails on it. */
+  UNSPECIFIED = 0,
+  STORE = 1,
+  ORCHESTRATOR = 2,
+  SCHEDULER = 3,
+  ALLOCATOR = 4,
+  DISPATCHER = 5,
+  CA = 6,
+  GATEWAY = 7,
+  WORKER = 8,
+  MANAGER = 9,
+  ADMIN = 10,
+  UNRECOGNIZED = -1,
+}
+
+export function callerRoleFromJSON(object: any): CallerRole {
+  switch (object) {
+    case 0:
+    case "CALLER_ROLE_UNSPECIFIED":
+      return CallerRole.UNSPECIFIED;
+    case 1:
+    case "CALLER_ROLE_STORE":
+      return CallerRole.STORE;
+    case 2:
+    case "CALLER_ROLE_ORCHESTRATOR":
+      return CallerRole.ORCHESTRATOR;
+    case 3:
+    case "CALLER_ROLE_SCHEDULER":
+      return CallerRole.SCHEDULER;
+    case 4:
+    case "CALLER_ROLE_ALLOCATOR":
+      return CallerRole.ALLOCATOR;
+    case 5:
+    case "CALLER_ROLE_DISPATCHER":
+      return CallerRole.DISPATCHER;
+    case 6:
+    case "CALLER_ROLE_CA":
+      return CallerRole.CA;
+    case 7:
+    case "CALLER_ROLE_GATEWAY":
+      return CallerRole.GATEWAY;
+    case 8:
+    case "CALLER_ROLE_WORKER":
+      return CallerRole.WORKER;
+    case 9:
+    case "CALLER_ROLE_MANAGER":
+      return CallerRole.MANAGER;
+    case 10:
+    case "CALLER_ROLE_ADMIN":
+      return CallerRole.ADMIN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CallerRole.UNRECOGNIZED;
+  }
+}
+
+export function callerRoleToJSON(object: CallerRole): string {
+  switch (object) {
+    case CallerRole.UNSPECIFIED:
+      return "CALLER_ROLE_UNSPECIFIED";
+    case CallerRole.STORE:
+      return "CALLER_ROLE_STORE";
+    case CallerRole.ORCHESTRATOR:
+      return "CALLER_ROLE_ORCHESTRATOR";
+    case CallerRole.SCHEDULER:
+      return "CALLER_ROLE_SCHEDULER";
+    case CallerRole.ALLOCATOR:
+      return "CALLER_ROLE_ALLOCATOR";
+    case CallerRole.DISPATCHER:
+      return "CALLER_ROLE_DISPATCHER";
+    case CallerRole.CA:
+      return "CALLER_ROLE_CA";
+    case CallerRole.GATEWAY:
+      return "CALLER_ROLE_GATEWAY";
+    case CallerRole.WORKER:
+      return "CALLER_ROLE_WORKER";
+    case CallerRole.MANAGER:
+      return "CALLER_ROLE_MANAGER";
+    case CallerRole.ADMIN:
+      return "CALLER_ROLE_ADMIN";
+    case CallerRole.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
  * StoredKind marks a message as a kind of object kept in the raft store and says which
  * components may create and delete objects of that kind. Both lists are non-empty.
  */
@@ -101,6 +194,24 @@ export interface StoredKind {
   creators: Owner[];
   /** Components that may delete objects of this kind (in a DELETE change). */
   deleters: Owner[];
+}
+
+/**
+ * MethodAuthorization says who may call an RPC, as SwarmKit's `tls_authorization` option.
+ * Exactly one of the two is set: `roles` (non-empty) lists the certificate roles allowed to
+ * call; `insecure` marks one of the few methods callable without a client certificate (the
+ * CA's bootstrap RPCs, health). One server interceptor enforces it on every server
+ * (@shoal/pki authorizationInterceptor); a denied call gets PERMISSION_DENIED naming the role
+ * and the method.
+ */
+export interface MethodAuthorization {
+  /** Roles whose certificates may call the method. */
+  roles: CallerRole[];
+  /**
+   * Callable by anyone, with or without a client certificate. The handler authenticates the
+   * caller itself if it needs to (e.g. a join token).
+   */
+  insecure: boolean;
 }
 
 function createBaseStoredKind(): StoredKind {
@@ -216,6 +327,105 @@ export const StoredKind: MessageFns<StoredKind> = {
   },
 };
 
+function createBaseMethodAuthorization(): MethodAuthorization {
+  return { roles: [], insecure: false };
+}
+
+export const MethodAuthorization: MessageFns<MethodAuthorization> = {
+  encode(message: MethodAuthorization, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roles.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.roles) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.insecure !== false) {
+      writer.uint32(16).bool(message.insecure);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MethodAuthorization {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMethodAuthorization();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.roles.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.roles.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.insecure = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MethodAuthorization {
+    return {
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => callerRoleFromJSON(e)) : [],
+      insecure: isSet(object.insecure) ? globalThis.Boolean(object.insecure) : false,
+    };
+  },
+
+  toJSON(message: MethodAuthorization): unknown {
+    const obj: any = {};
+    if (message.roles?.length) {
+      obj.roles = message.roles.map((e) => callerRoleToJSON(e));
+    }
+    if (message.insecure !== false) {
+      obj.insecure = message.insecure;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MethodAuthorization>): MethodAuthorization {
+    return MethodAuthorization.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MethodAuthorization>): MethodAuthorization {
+    const message = createBaseMethodAuthorization();
+    message.roles = object.roles?.map((e) => e) || [];
+    message.insecure = object.insecure ?? false;
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -224,6 +434,10 @@ type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string } ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
