@@ -10,13 +10,20 @@ export const ENGINE_LABEL_PREFIX = 'engine.labels.';
 /** ConstraintOperator is one of the two operators SwarmKit accepts. */
 export type ConstraintOperator = '==' | '!=';
 
+/** PlainConstraintKey names a key that compares one node attribute as a string. */
+export type PlainConstraintKey =
+  | 'node.id'
+  | 'node.hostname'
+  | 'node.role'
+  | 'node.platform.os'
+  | 'node.platform.arch';
+
 /**
  * ConstraintKey is what a constraint's key refers to. `unknown` keys parse (SwarmKit accepts
  * any well-formed key) but never match a node.
  */
 export type ConstraintKey =
-  | { readonly kind: 'node.id' | 'node.hostname' | 'node.role' }
-  | { readonly kind: 'node.platform.os' | 'node.platform.arch' }
+  | { readonly kind: PlainConstraintKey }
   | { readonly kind: 'node.ip'; readonly ip: IpAddress | undefined; readonly network: IpNetwork | undefined }
   | { readonly kind: 'node.labels' | 'engine.labels'; readonly label: string }
   | { readonly kind: 'unknown' };
@@ -48,18 +55,23 @@ function hasPrefixFold(key: string, prefix: string): boolean {
   return key.length > prefix.length && key.slice(0, prefix.length).toLowerCase() === prefix;
 }
 
+/** The keys that name one node attribute, lower-cased (keys match case-insensitively). */
+const PLAIN_KEYS: ReadonlySet<string> = new Set<PlainConstraintKey>([
+  'node.id',
+  'node.hostname',
+  'node.role',
+  'node.platform.os',
+  'node.platform.arch',
+]);
+
+function isPlainKey(lower: string): lower is PlainConstraintKey {
+  return PLAIN_KEYS.has(lower);
+}
+
 function constraintTarget(key: string, value: string): ConstraintKey {
   const lower = key.toLowerCase();
-  switch (lower) {
-    case 'node.id':
-    case 'node.hostname':
-    case 'node.role':
-    case 'node.platform.os':
-    case 'node.platform.arch':
-      return { kind: lower };
-    case 'node.ip':
-      return { kind: 'node.ip', ip: parseIp(value), network: parseCidr(value) };
-  }
+  if (isPlainKey(lower)) return { kind: lower };
+  if (lower === 'node.ip') return { kind: 'node.ip', ip: parseIp(value), network: parseCidr(value) };
   if (hasPrefixFold(key, NODE_LABEL_PREFIX)) {
     return { kind: 'node.labels', label: key.slice(NODE_LABEL_PREFIX.length) };
   }

@@ -8,6 +8,7 @@ export {
   type Constraint,
   type ConstraintKey,
   type ConstraintOperator,
+  type PlainConstraintKey,
   type ParseConstraintsResult,
 } from './constraint';
 export { explainFailures, explainFilter, noSuitableNodeMessage } from './explain';

@@ -33,7 +33,7 @@ function bump<K>(map: Map<K, number>, key: K, delta: number): void {
   else map.set(key, next);
 }
 
-/** Normalises SwarmKit's architecture aliases (x86_64 → amd64, aarch64 → arm64). */
+/** normalizeArchitecture maps SwarmKit's architecture aliases: x86_64 → amd64, aarch64 → arm64. */
 export function normalizeArchitecture(architecture: string): string {
   if (architecture === 'x86_64') return 'amd64';
   if (architecture === 'aarch64') return 'arm64';

@@ -76,7 +76,7 @@ export function claimToAssigned(claim: GenericClaim): GenericResource[] {
   return out;
 }
 
-/** HOST_PORT_PROTOCOL_SHIFT spaces protocols apart in an encoded host port (ports < 2^16). */
+/** HOST_PORT_PROTOCOL_FACTOR spaces protocols apart in an encoded host port (ports < 2^16). */
 const HOST_PORT_PROTOCOL_FACTOR = 0x1_0000;
 
 /**
