@@ -54,7 +54,8 @@ interface Summary {
 function summarize(samples: number[]): Summary {
   if (samples.length === 0) return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
   const sorted = Float64Array.from(samples).sort();
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const round = (x: number): number => Math.round(x * 1000) / 1000;
   let sum = 0;
   for (const x of sorted) sum += x;
@@ -108,7 +109,9 @@ async function probeFsync(dir: string): Promise<Summary> {
   return summarize(samples);
 }
 
-async function startCluster(dir: string): Promise<{ nodes: RaftNode[]; appliers: CountingApplier[] }> {
+async function startCluster(
+  dir: string,
+): Promise<{ nodes: RaftNode[]; appliers: CountingApplier[] }> {
   const random = new SeededRandom(42);
   const hub = new LocalTransportHub({ timers: systemTimers });
   const ids = [1, 2, 3];
@@ -236,13 +239,20 @@ async function main(): Promise<void> {
     const sequential = await runPhase(nodes, leader, 1, SECONDS);
     log(`1 proposer: ${sequential.proposalsPerSecond}/s p99 ${sequential.commitLatency.p99Ms} ms`);
     const concurrent = await runPhase(nodes, leader, PROPOSERS, SECONDS);
-    log(`${PROPOSERS} proposers: ${concurrent.proposalsPerSecond}/s p99 ${concurrent.commitLatency.p99Ms} ms`);
+    const { proposalsPerSecond, commitLatency } = concurrent;
+    log(`${PROPOSERS} proposers: ${proposalsPerSecond}/s p99 ${commitLatency.p99Ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const counts = appliers.map((a) => a.count);
     await Promise.all(nodes.map((n) => n.stop()));
     const result = {
       bench: 'raft',
-      config: { seconds: SECONDS, payloadBytes: PAYLOAD_BYTES, members: 3, transport: 'local', wal: 'node:fs' },
+      config: {
+        seconds: SECONDS,
+        payloadBytes: PAYLOAD_BYTES,
+        members: 3,
+        transport: 'local',
+        wal: 'node:fs',
+      },
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -250,7 +260,10 @@ async function main(): Promise<void> {
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
         /** 1-minute load average before and after: other work on a shared box skews results. */
-        loadAverage1m: { before: loadBefore[0], after: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
+        loadAverage1m: {
+          before: loadBefore[0],
+          after: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+        },
       },
       fsyncFloor: { bytes: 256, ...fsync },
       phases: { sequential, concurrent },

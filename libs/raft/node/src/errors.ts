@@ -26,9 +26,13 @@ export function raftReason(error: unknown): RaftReason | undefined {
   return error.details?.[RAFT_REASON_KEY] as RaftReason | undefined;
 }
 
-/** notLeaderError: this node is not a (caught-up) leader; `leaderId` is 0 when unknown. */
-export function notLeaderError(leaderId: number): ShoalError {
-  const hint = leaderId === 0 ? '' : `; leader is raft member ${leaderId}`;
+/**
+ * notLeaderError: this node is not a (caught-up) leader; `leaderId` is 0 when unknown, and
+ * this node's own id while it leads but is still applying its log.
+ */
+export function notLeaderError(leaderId: number, selfId = 0): ShoalError {
+  let hint = leaderId === 0 ? '' : `; leader is raft member ${leaderId}`;
+  if (leaderId !== 0 && leaderId === selfId) hint = '; this leader is still applying its log';
   return new ShoalError('NOT_LEADER', `${NOT_LEADER_MESSAGE}${hint}`, {
     [RAFT_REASON_KEY]: 'not-leader',
     leaderId: String(leaderId),

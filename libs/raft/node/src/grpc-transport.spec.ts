@@ -33,8 +33,15 @@ function message(init: Partial<Message> & { type: MessageType }): Message {
 }
 
 function snapshotMessage(data: Uint8Array): Message {
-  const confState = { voters: [1, 2], learners: [3], votersOutgoing: [], learnersNext: [], autoLeave: false };
-  return message({ type: MessageType.MsgSnap, snapshot: { data, metadata: { index: 40, term: 3, confState } } });
+  const confState = {
+    voters: [1, 2],
+    learners: [3],
+    votersOutgoing: [],
+    learnersNext: [],
+    autoLeave: false,
+  };
+  const snapshot = { data, metadata: { index: 40, term: 3, confState } };
+  return message({ type: MessageType.MsgSnap, snapshot });
 }
 
 /** Recorder is a TransportHandler that remembers what it was told. */
@@ -98,7 +105,8 @@ describe('SnapshotAssembly', () => {
     const assembly = new SnapshotAssembly(2);
     for (const p of parts) {
       if (p.part?.$case === 'chunk') {
-        expect(p.part.chunk.data.byteLength).toBeLessThanOrEqual(RAFT_NODE_LIMITS.snapshotChunkBytes);
+        const max = RAFT_NODE_LIMITS.snapshotChunkBytes;
+        expect(p.part.chunk.data.byteLength).toBeLessThanOrEqual(max);
       }
       assembly.add(p);
     }
@@ -138,7 +146,14 @@ describe('GrpcTransport on 127.0.0.1', () => {
     for (const t of transports.splice(0)) await t.stop();
   });
 
-  async function pair(): Promise<{ a: GrpcTransport; b: GrpcTransport; ra: Recorder; rb: Recorder }> {
+  interface Pair {
+    a: GrpcTransport;
+    b: GrpcTransport;
+    ra: Recorder;
+    rb: Recorder;
+  }
+
+  async function pair(): Promise<Pair> {
     const random = new SeededRandom(1);
     const a = new GrpcTransport({ id: 1, listen: '127.0.0.1:0', timers: systemTimers, random });
     const b = new GrpcTransport({ id: 2, listen: '127.0.0.1:0', timers: systemTimers, random });
@@ -154,7 +169,9 @@ describe('GrpcTransport on 127.0.0.1', () => {
 
   it('delivers messages in order and a chunked snapshot, reporting it finished', async () => {
     const { a, ra, rb } = await pair();
-    const batch = Array.from({ length: 300 }, (_, i) => message({ type: MessageType.MsgHeartbeat, commit: i }));
+    const batch = Array.from({ length: 300 }, (_, i) =>
+      message({ type: MessageType.MsgHeartbeat, commit: i }),
+    );
     a.send(batch);
     await until(() => rb.received.length === 300, 'messages');
     expect(rb.received.map((m) => m.commit)).toEqual(batch.map((m) => m.commit));
@@ -194,7 +211,13 @@ describe('RaftNode over gRPC', () => {
   it('two members on 127.0.0.1 elect a leader and replicate', async () => {
     const random = new SeededRandom(3);
     const transports = [1, 2].map(
-      (id) => new GrpcTransport({ id, listen: '127.0.0.1:0', timers: systemTimers, random: random.fork() }),
+      (id) =>
+        new GrpcTransport({
+          id,
+          listen: '127.0.0.1:0',
+          timers: systemTimers,
+          random: random.fork(),
+        }),
     );
     const appliers = [new RecordingApplier(), new RecordingApplier()];
     const nodes = [1, 2].map(

@@ -139,7 +139,8 @@ export class GrpcTransport implements Transport {
       resolveAddress: (call, callback) => {
         const addr = this.addresses.get(call.request.raftId);
         if (addr === undefined) {
-          callback({ code: GrpcStatus.NOT_FOUND, details: `member ${call.request.raftId} unknown` });
+          const details = `member ${call.request.raftId} unknown`;
+          callback({ code: GrpcStatus.NOT_FOUND, details });
         } else {
           callback(null, { addr });
         }
@@ -225,7 +226,9 @@ export class SnapshotAssembly {
     switch (part.$case) {
       case 'header':
         if (this.header !== undefined) return this.refuse('second header');
-        if (part.header.sizeBytes > RAFT_NODE_LIMITS.snapshotBytesMax) return this.refuse('too large');
+        if (part.header.sizeBytes > RAFT_NODE_LIMITS.snapshotBytesMax) {
+          return this.refuse('too large');
+        }
         this.header = part.header;
         return;
       case 'chunk': {

@@ -69,8 +69,16 @@ export class NodeMetrics {
       'Duration of a synced WAL save (write + fdatasync)',
       LATENCY_SECONDS_BUCKETS,
     );
-    this.entriesPerFsync = h('entries_per_fsync', 'Entries made durable by one fsync', ENTRIES_BUCKETS);
-    this.applySeconds = h('apply_duration_seconds', 'Duration of applying one Ready', LATENCY_SECONDS_BUCKETS);
+    this.entriesPerFsync = h(
+      'entries_per_fsync',
+      'Entries made durable by one fsync',
+      ENTRIES_BUCKETS,
+    );
+    this.applySeconds = h(
+      'apply_duration_seconds',
+      'Duration of applying one Ready',
+      LATENCY_SECONDS_BUCKETS,
+    );
     this.proposalSeconds = h(
       'proposal_duration_seconds',
       'Time from propose to local apply on the proposer',

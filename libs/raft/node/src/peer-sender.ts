@@ -6,7 +6,12 @@
  * reopened after an exponential backoff with jitter. Every call carries a deadline.
  */
 import { createHash } from 'node:crypto';
-import { status as GrpcStatus, type ChannelCredentials, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  status as GrpcStatus,
+  type ChannelCredentials,
+  type ClientWritableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { assert } from '@shoal/assert';
 import type { TimerHandle, Timers } from '@shoal/clock';
 import { createClient } from '@shoal/grpc';
@@ -96,7 +101,8 @@ export class PeerSender {
    */
   private currentStream(): ClientWritableStream<SendRequest> {
     const now = Date.now();
-    if (this.stream !== undefined && now - this.streamOpenedMs > RAFT_NODE_LIMITS.streamDeadlineMs / 2) {
+    const stale = now - this.streamOpenedMs > RAFT_NODE_LIMITS.streamDeadlineMs / 2;
+    if (this.stream !== undefined && stale) {
       this.stream.end();
       this.stream = undefined;
     }

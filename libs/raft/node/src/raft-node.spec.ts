@@ -6,6 +6,7 @@
 // membership changes take effect on apply; a WAL failure stops the node.
 // Method: TestCluster (testdata/cluster.ts): RaftNodes over LocalTransportHub, each with a
 // real WAL on its own MemoryWalFs, ticked by a ManualClock; `settle` drains the event loop.
+import { createMetrics } from '@shoal/metrics';
 import { raftReason } from './errors';
 import { bytes, settle, TestCluster, TICK_MS } from './testdata/cluster';
 
@@ -358,5 +359,30 @@ describe('RaftNode: membership', () => {
     cluster.node(1).onLeaderChange((c) => seen.push(c.leaderId));
     const leader = await cluster.waitForLeader();
     await cluster.waitFor(() => seen.includes(leader.id), 'member 1 to hear of the leader');
+  });
+});
+
+describe('RaftNode: metrics', () => {
+  it('exports shoal_raft_* series: term, indexes, leadership, proposals, fsyncs', async () => {
+    const metrics = createMetrics({ app: 'raft-test', version: '0', collectDefaults: false });
+    cluster = new TestCluster();
+    await cluster.startMember(1, { peers: [1], extra: { metrics } });
+    const leader = await cluster.waitForLeader();
+    await cluster.resolve(leader.propose(bytes('m')));
+    const text = await metrics.registry.metrics();
+    for (const name of [
+      'shoal_raft_term 2',
+      'shoal_raft_has_leader 1',
+      'shoal_raft_is_leader 1',
+      'shoal_raft_proposals_committed_total 1',
+      'shoal_raft_leader_changes_total 1',
+      'shoal_raft_wal_fsync_duration_seconds_count',
+      'shoal_raft_entries_per_fsync_count',
+      'shoal_raft_apply_duration_seconds_count',
+      'shoal_raft_proposal_duration_seconds_count',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/shoal_raft_applied_index [3-9]/);
   });
 });

@@ -474,7 +474,7 @@ export class RaftNode {
   private refuseWrite(bytes: number, maxBytes: number): Error | undefined {
     const refusal = this.refuseRequest();
     if (refusal !== undefined) return refusal;
-    if (!this.isLeader) return notLeaderError(this.lead);
+    if (!this.isLeader) return notLeaderError(this.lead, this.id);
     if (bytes > maxBytes) return tooLargeError('proposal', bytes, maxBytes);
     return undefined;
   }
@@ -530,7 +530,7 @@ export class RaftNode {
   private flushProposals(): void {
     while (this.queued.length > 0) {
       const batch = this.queued.splice(0, RAFT_NODE_LIMITS.proposalsPerStepMax);
-      const refusal = this.isLeader ? undefined : notLeaderError(this.lead);
+      const refusal = this.isLeader ? undefined : notLeaderError(this.lead, this.id);
       const result = refusal ?? this.node().step(propMessage(this.id, batch));
       if (result === null) continue;
       const error = result instanceof Error ? result : proposalDroppedError();
@@ -687,7 +687,8 @@ export class RaftNode {
       const { id, payload } = unwrap(change.context);
       context = payload;
       if (id.incarnation === this.ids.incarnation) {
-        this.proposals.resolve(id.sequence, { index: e.index, confState: structuredClone(confState) });
+        const result = { index: e.index, confState: structuredClone(confState) };
+        this.proposals.resolve(id.sequence, result);
       }
     }
     this.applier.applyConfChange?.({ index: e.index, change, context, confState });

@@ -96,7 +96,8 @@ export class WalPersistence implements RaftPersistence {
     const metadata = { nodeId: this.options.nodeId, clusterId: this.options.clusterId ?? 0 };
     this.wal = await Wal.create({ ...this.walOptions, metadata });
     if (initial.entries.length > 0) {
-      await this.wal.save({ hardState: initial.hardState, entries: initial.entries, mustSync: true });
+      const { hardState, entries } = initial;
+      await this.wal.save({ hardState, entries, mustSync: true });
     }
   }
 
@@ -115,7 +116,8 @@ export class WalPersistence implements RaftPersistence {
   /** releaseBefore deletes WAL segments wholly before `index` and old snapshot files. */
   async releaseBefore(index: number): Promise<void> {
     await this.opened().releaseBefore(index);
-    await this.snapshotter.purge(this.options.snapshotFilesKeep ?? RAFT_NODE_LIMITS.snapshotFilesKeep);
+    const keep = this.options.snapshotFilesKeep ?? RAFT_NODE_LIMITS.snapshotFilesKeep;
+    await this.snapshotter.purge(keep);
   }
 
   /** close syncs and closes the WAL. */
