@@ -24,6 +24,8 @@ const taskArb = fc.record({
   created: fc.integer({ min: 0, max: 50 }),
 });
 
+type RawTask = typeof taskArb extends fc.Arbitrary<infer T> ? T : never;
+
 const scenarioArb = fc.record({
   replicas: fc.integer({ min: 0, max: 6 }),
   delayMs: fc.constantFrom(0, 5000),
@@ -43,7 +45,7 @@ function makeNode(id: string, kind: NodeKind) {
 }
 
 /** seed builds stored tasks with at most one runnable task per slot (the invariant's premise). */
-function seed(service: Service, raw: fc.Infer<typeof taskArb>[]): Task[] {
+function seed(service: Service, raw: RawTask[]): Task[] {
   const runnableSlots = new Set<number>();
   return raw.map((r, i) => {
     const dead = r.desiredShutdown || r.observed > TaskState.RUNNING || runnableSlots.has(r.slot);

@@ -15,7 +15,10 @@ export { matchConstraints, type NodeMatcher } from './constraints';
 export { isTaskDirty, placementOnlyChanged } from './dirty';
 export { ORCHESTRATOR_CORE_LIMITS, type OrchestratorCoreLimits } from './limits';
 export { newTask, taskName, type IdSource, type NewTaskOptions } from './new-task';
+export { planGlobal } from './global';
+export { planJob, resolveJobIteration } from './jobs';
 export type { Plan, PlanOptions } from './pass';
+export { historyLimitOf, isRemovable, planReap, REAPER_KEY } from './reaper';
 export { planReplicated, rankForScaleDown } from './replicated';
 export {
   attemptsLeft,
@@ -27,4 +30,5 @@ export {
   type RestartHistory,
   type SlotRestarts,
 } from './restart-history';
+export { type UpdateSlot } from './update';
 export { UPDATE_MESSAGES, resolveUpdateTarget, type UpdateTarget } from './update-target';
