@@ -167,4 +167,28 @@ describe('schedule() properties', () => {
       expect(got).toEqual(reference);
     }), { numRuns: 300 });
   });
+
+  it('with spread preferences, places as many tasks as without, each on a node that accepts it', () => {
+    fc.assert(fc.property(worldArb, (world) => {
+      const spread = world.pending.map((t) => ({
+        ...t,
+        spec: { ...must(t.spec), placement: { ...must(must(t.spec).placement), preferences: [
+          { preference: { $case: 'spread' as const, spread: { spreadDescriptor: 'node.labels.zone' } } },
+        ] } },
+      }));
+      const plain = schedule(build(world), world.pending, NOW);
+      const state = build(world);
+      const spreadResult = schedule(state, spread, NOW);
+      expect(spreadResult.decisions).toHaveLength(plain.decisions.length);
+      const fresh = build(world);
+      const byId = new Map(spread.map((t) => [t.id, t]));
+      for (const d of spreadResult.decisions) {
+        const task = must(byId.get(d.taskId));
+        const info = must(fresh.nodeInfo(d.nodeId));
+        expect(firstFailingFilter(taskRequirements(task), info)).toBe(-1);
+        fresh.place(d.nodeId, trackedTaskOf(task, info.claimGeneric(taskRequirements(task).reservations.generic),
+          false, TaskState.ASSIGNED));
+      }
+    }), { numRuns: 300 });
+  });
 });
