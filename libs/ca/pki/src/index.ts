@@ -1,6 +1,6 @@
 // Public surface of @shoal/pki: the cluster CA's certificates, join tokens, renewal timing,
-// certificate files, and gRPC mutual-TLS credentials with rotation. See
-// docs/design/security.md.
+// certificate files, gRPC mutual-TLS credentials with rotation, and the authorization
+// interceptor that enforces who may call what. See docs/design/security.md.
 export * from './limits';
 export { isIdentityName, isRole, ROLES, type Role } from './role';
 export { generateRsaKeyPem } from './keys';
@@ -44,4 +44,21 @@ export {
   type ChannelSecurity,
   type ChannelSecurityOptions,
 } from './grpc-credentials';
-export { ReloadableCredentials } from './reloadable-credentials';
+export {
+  ReloadableCredentials,
+  type ServerCredentialsOptions,
+} from './reloadable-credentials';
+export {
+  authorizationInterceptor,
+  authorize,
+  type AuthorizationInterceptorOptions,
+  type AuthorizationRule,
+  type AuthorizationTable,
+  type AuthorizationVerdict,
+  type MethodCaller,
+} from './authorization';
+export {
+  authorizedServer,
+  unauthorizedMethods,
+  type AuthorizedServerOptions,
+} from './authorized-server';

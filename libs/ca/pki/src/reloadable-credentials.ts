@@ -12,6 +12,12 @@ type CertificateProvider = grpc.experimental.CertificateProvider;
 type CaListener = grpc.experimental.CaCertificateUpdateListener;
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
 
+/** ServerCredentialsOptions tune ReloadableCredentials.serverCredentials. */
+export interface ServerCredentialsOptions {
+  /** 'required' (default): mutual TLS. 'optional': see serverCredentials. */
+  readonly clientCertificate?: 'required' | 'optional';
+}
+
 /**
  * ReloadableCredentials holds a process's current {@link CertBundle} and hands grpc-js
  * credentials that follow it: after `update(bundle)`, every NEW TLS connection, on servers and
@@ -37,6 +43,7 @@ export class ReloadableCredentials implements CertificateProvider {
   private readonly caListeners = new Set<CaListener>();
   private readonly identityListeners = new Set<IdentityListener>();
   private server: grpc.ServerCredentials | null = null;
+  private optionalServer: grpc.ServerCredentials | null = null;
   private readonly channels = new Map<string, grpc.ChannelCredentials>();
 
   /** Creates credentials that start with `bundle`. */
@@ -65,15 +72,29 @@ export class ReloadableCredentials implements CertificateProvider {
   }
 
   /**
-   * serverCredentials returns server credentials that require a client certificate from the
-   * current root and present the current certificate. The same object is returned on every
-   * call (grpc-js compares credentials by identity).
+   * serverCredentials returns server credentials that present the current certificate and
+   * verify client certificates against the current root. By default a client certificate is
+   * required (the handshake fails without one). With `{ clientCertificate: 'optional' }` a
+   * client may connect without one, or with one the root did not sign, and grpc-js then
+   * reports no peer certificate (getAuthContext is empty), so the authorization interceptor
+   * lets it reach only insecure methods: that is the `ca`'s listener, whose bootstrap RPCs
+   * serve nodes that have no certificate yet. The same object is returned on every call with
+   * the same option (grpc-js compares credentials by identity).
    */
-  serverCredentials(): grpc.ServerCredentials {
+  serverCredentials(options: ServerCredentialsOptions = {}): grpc.ServerCredentials {
+    const required = (options.clientCertificate ?? 'required') === 'required';
     // NB: arguments are (identity provider, CA provider, requireClientCertificate) in effect,
     // whatever grpc-js's parameter names say; `this` is both.
-    this.server ??= grpc.experimental.createCertificateProviderServerCredentials(this, this, true);
-    return this.server;
+    if (required) {
+      this.server ??= grpc.experimental.createCertificateProviderServerCredentials(this, this, true);
+      return this.server;
+    }
+    this.optionalServer ??= grpc.experimental.createCertificateProviderServerCredentials(
+      this,
+      this,
+      false,
+    );
+    return this.optionalServer;
   }
 
   /**
