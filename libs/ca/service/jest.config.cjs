@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ca-service',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
