@@ -31,8 +31,9 @@ export interface AppliedConfChange {
  *
  * Contract:
  * - `apply` is called exactly once per committed non-empty normal entry, in index order, on
- *   every member (the proposer included: its `propose` resolves after this returns). It must
- *   be synchronous and deterministic, and must not throw: a throw is fatal to the node.
+ *   every member (the proposer included: its `propose` resolves after this returns, with
+ *   what `apply` returned as `result`, e.g. the store's per-transaction outcome). It must be
+ *   synchronous and deterministic, and must not throw: a throw is fatal to the node.
  * - `snapshot` returns the state as of the last applied entry; the shell takes it between
  *   two Readys, so no entry is applied while it runs (it may be async, but must capture the
  *   state before its first await).
@@ -43,8 +44,8 @@ export interface AppliedConfChange {
  * The state machine is in memory: after a restart it is rebuilt from the newest snapshot and
  * the entries after it.
  */
-export interface Applier {
-  apply(entry: AppliedEntry): void;
+export interface Applier<R = void> {
+  apply(entry: AppliedEntry): R;
   snapshot(): Uint8Array | Promise<Uint8Array>;
   restore(data: Uint8Array, metadata: SnapshotMetadata): void | Promise<void>;
   applyConfChange?(change: AppliedConfChange): void;

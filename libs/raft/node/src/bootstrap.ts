@@ -59,7 +59,7 @@ export interface Restored {
  */
 export async function restore(
   persistence: RaftPersistence,
-  applier: Applier,
+  applier: Applier<unknown>,
   initial: PersistedState,
 ): Promise<Restored> {
   let state = await persistence.load();

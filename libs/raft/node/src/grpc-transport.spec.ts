@@ -239,7 +239,7 @@ describe('RaftNode over gRPC', () => {
       t1.addPeer(2, `127.0.0.1:${t2.port}`);
       t2.addPeer(1, `127.0.0.1:${t1.port}`);
       await until(() => nodes.some((n) => n.isLeader), 'a leader');
-      const leader = nodes.find((n) => n.isLeader) as RaftNode;
+      const leader = nodes.find((n) => n.isLeader) as RaftNode<number>;
       for (let i = 0; i < 20; i++) await leader.propose(bytes(`g${i}`));
       await until(() => appliers.every((a) => a.applied.length === 20), 'both to apply');
       expect(appliers[0]?.applied).toEqual(appliers[1]?.applied);

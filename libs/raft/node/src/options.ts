@@ -17,7 +17,7 @@ import type { Transport } from './transport';
 export type RaftTuning = Partial<Omit<Config, 'id' | 'storage' | 'random' | 'applied' | 'logger'>>;
 
 /** RaftNodeOptions configure a {@link RaftNode}. Optional fields take the documented defaults. */
-export interface RaftNodeOptions {
+export interface RaftNodeOptions<R = void> {
   /** This member's raft id: positive, never reused after a removal. */
   id: number;
   /**
@@ -30,8 +30,8 @@ export interface RaftNodeOptions {
   persistence: RaftPersistence;
   /** The peer network. */
   transport: Transport;
-  /** The replicated state machine. */
-  applier: Applier;
+  /** The replicated state machine; `apply` returns what the proposer's promise gets. */
+  applier: Applier<R>;
   /** Timers for ticks and deadlines (systemTimers in production, ManualClock in tests). */
   timers: Timers;
   /** Randomness for election timeouts and request ids. */
@@ -57,7 +57,7 @@ export interface RaftNodeOptions {
 }
 
 /** ResolvedOptions are RaftNodeOptions with every default filled in. */
-export interface ResolvedOptions extends RaftNodeOptions {
+export interface ResolvedOptions extends Omit<RaftNodeOptions<unknown>, 'applier'> {
   peers: readonly number[];
   now: () => number;
   raft: RaftTuning;
@@ -70,11 +70,12 @@ export interface ResolvedOptions extends RaftNodeOptions {
 }
 
 /** resolveOptions fills defaults and validates; invalid options are a programmer error. */
-export function resolveOptions(o: RaftNodeOptions): ResolvedOptions {
+export function resolveOptions<R>(o: RaftNodeOptions<R>): ResolvedOptions {
   const tickMs = o.tickMs ?? RAFT_LIMITS.tickMs;
   const electionTicks = o.raft?.electionTicks ?? RAFT_LIMITS.electionTicks;
+  const { applier: _applier, ...rest } = o;
   const r: ResolvedOptions = {
-    ...o,
+    ...rest,
     peers: o.peers ?? [],
     now: o.now ?? (() => performance.now()),
     raft: o.raft ?? {},

@@ -59,6 +59,8 @@ describe('RaftNode: election and replication', () => {
     );
     expect(seen.applied).toBe(true);
     expect(seen.appliedIndex).toBeGreaterThanOrEqual(seen.index);
+    const second = await cluster.resolve(leader.propose(bytes('y')));
+    expect(second.result).toBe(applier.applied.length);
   });
 
   it('batches concurrent proposals: far fewer leader fsyncs than entries', async () => {

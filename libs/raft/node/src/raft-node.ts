@@ -58,9 +58,13 @@ import type { RaftPersistence, SaveBatch } from './persistence';
 import type { Transport, TransportHandler } from './transport';
 import { Waiters } from './waiters';
 
-/** ProposeResult says where a proposal landed: the log index it was applied at. */
-export interface ProposeResult {
+/**
+ * ProposeResult says where a proposal landed: the log index it was applied at, and what the
+ * proposer's own Applier returned for it.
+ */
+export interface ProposeResult<R = void> {
   index: number;
+  result: R;
 }
 
 /** MembershipResult is an applied membership change and the membership now in force. */
@@ -124,7 +128,7 @@ export interface StopOptions {
   flush?: boolean;
 }
 
-type Applied = MembershipResult | ProposeResult;
+type Applied<R> = MembershipResult | ProposeResult<R>;
 
 /** The leader's messages that may go out before its own entries are durable. */
 function sendsBeforePersist(m: Message): boolean {
@@ -138,17 +142,18 @@ function sendsBeforePersist(m: Message): boolean {
 /**
  * RaftNode runs one raft member; see the file comment for the loop. All methods are safe to
  * call at any time; requests made before `start` or after `stop` fail with UNAVAILABLE.
+ * `R` is what the Applier returns per entry, handed to the proposer in its ProposeResult.
  */
-export class RaftNode {
+export class RaftNode<R = void> {
   readonly id: number;
   private readonly o: ResolvedOptions;
   private readonly persistence: RaftPersistence;
   private readonly transport: Transport;
-  private readonly applier: Applier;
+  private readonly applier: Applier<R>;
   private readonly logger: Logger;
   private readonly metrics: NodeMetrics;
   private readonly ids: RequestIds;
-  private readonly proposals: Waiters<Applied>;
+  private readonly proposals: Waiters<Applied<R>>;
   private readonly reads: Waiters<number>;
   private rawNode: RawNode | undefined;
   private storage: MemoryStorage | undefined;
@@ -196,17 +201,17 @@ export class RaftNode {
   };
 
   /** The constructor validates `options`; nothing happens until {@link start}. */
-  constructor(options: RaftNodeOptions) {
+  constructor(options: RaftNodeOptions<R>) {
     this.o = resolveOptions(options);
     this.id = this.o.id;
     this.persistence = this.o.persistence;
     this.transport = this.o.transport;
-    this.applier = this.o.applier;
+    this.applier = options.applier;
     this.logger = this.o.logger ?? silentLogger();
     this.metrics = new NodeMetrics(this.o.metrics);
     this.ids = new RequestIds(this.o.random.nextUint32());
     const { timers, now } = this.o;
-    this.proposals = new Waiters<Applied>({
+    this.proposals = new Waiters<Applied<R>>({
       what: 'proposals',
       max: RAFT_NODE_LIMITS.pendingProposalsMax,
       timers,
@@ -285,7 +290,7 @@ export class RaftNode {
    * if raft dropped it or the node stopped; DEADLINE_EXCEEDED after the proposal timeout;
    * RESOURCE_EXHAUSTED if `data` exceeds RAFT_NODE_LIMITS.proposalBytesMax.
    */
-  propose(data: Uint8Array): Promise<ProposeResult> {
+  propose(data: Uint8Array): Promise<ProposeResult<R>> {
     const refusal = this.refuseWrite(data.byteLength, RAFT_NODE_LIMITS.proposalBytesMax);
     if (refusal !== undefined) return this.refused(refusal);
     const id = this.ids.nextId();
@@ -293,7 +298,7 @@ export class RaftNode {
     this.queued.push({ sequence: id.sequence, data: wrap(id, data) });
     this.metrics.pending(this.proposals.size);
     this.schedulePump();
-    return promise as Promise<ProposeResult>;
+    return promise as Promise<ProposeResult<R>>;
   }
 
   /**
@@ -672,9 +677,9 @@ export class RaftNode {
 
   private applyNormal(e: Entry): void {
     const { id, payload } = unwrap(e.data);
-    this.applier.apply({ index: e.index, term: e.term, data: payload });
+    const result = this.applier.apply({ index: e.index, term: e.term, data: payload });
     if (id.incarnation !== this.ids.incarnation) return;
-    const ageMs = this.proposals.resolve(id.sequence, { index: e.index });
+    const ageMs = this.proposals.resolve(id.sequence, { index: e.index, result });
     if (ageMs !== undefined) this.metrics.proposalCommitted(ageMs / 1000);
   }
 

@@ -17,14 +17,18 @@ import { WalPersistence } from '../wal-persistence';
 export const TICK_MS = 100;
 const SETTLE_ROUNDS = 30;
 
-/** RecordingApplier keeps every applied payload as text, in order; snapshots are JSON. */
-export class RecordingApplier implements Applier {
+/**
+ * RecordingApplier keeps every applied payload as text, in order; snapshots are JSON. `apply`
+ * returns how many entries it has applied (the proposer receives it as `result`).
+ */
+export class RecordingApplier implements Applier<number> {
   applied: { index: number; text: string }[] = [];
   confChanges: AppliedConfChange[] = [];
   restores = 0;
 
-  apply(entry: AppliedEntry): void {
+  apply(entry: AppliedEntry): number {
     this.applied.push({ index: entry.index, text: new TextDecoder().decode(entry.data) });
+    return this.applied.length;
   }
 
   snapshot(): Uint8Array {
@@ -58,7 +62,7 @@ export function bytes(text: string): Uint8Array {
 export interface MemberOptions {
   peers?: number[];
   fs?: MemoryWalFs;
-  extra?: Partial<RaftNodeOptions>;
+  extra?: Partial<RaftNodeOptions<number>>;
 }
 
 /** TestCluster owns the members of one in-process cluster. */
@@ -66,11 +70,11 @@ export class TestCluster {
   readonly clock = new ManualClock();
   readonly random = new SeededRandom(7);
   readonly hub = new LocalTransportHub({ timers: this.clock, random: this.random });
-  readonly nodes = new Map<number, RaftNode>();
+  readonly nodes = new Map<number, RaftNode<number>>();
   readonly appliers = new Map<number, RecordingApplier>();
   readonly fss = new Map<number, MemoryWalFs>();
 
-  constructor(private readonly defaults: Partial<RaftNodeOptions> = {}) {}
+  constructor(private readonly defaults: Partial<RaftNodeOptions<number>> = {}) {}
 
   /** startMembers starts founding members `ids` of a new cluster. */
   async startMembers(ids: number[]): Promise<void> {
@@ -78,11 +82,11 @@ export class TestCluster {
   }
 
   /** startMember starts member `id` on its file system (a fresh one unless given). */
-  async startMember(id: number, options: MemberOptions = {}): Promise<RaftNode> {
+  async startMember(id: number, options: MemberOptions = {}): Promise<RaftNode<number>> {
     const fs = options.fs ?? this.fss.get(id) ?? new MemoryWalFs();
     this.fss.set(id, fs);
     const applier = new RecordingApplier();
-    const node = new RaftNode({
+    const node = new RaftNode<number>({
       id,
       peers: options.peers ?? [],
       persistence: new WalPersistence({
@@ -112,7 +116,7 @@ export class TestCluster {
     this.fss.set(id, this.fs(id).crash({ kind: 'lose' }));
   }
 
-  node(id: number): RaftNode {
+  node(id: number): RaftNode<number> {
     const n = this.nodes.get(id);
     if (n === undefined) throw new Error(`no member ${id}`);
     return n;
@@ -131,12 +135,12 @@ export class TestCluster {
   }
 
   /** running lists the members whose node runs. */
-  running(): RaftNode[] {
+  running(): RaftNode<number>[] {
     return [...this.nodes.values()].filter((n) => n.status().phase === 'running');
   }
 
   /** leader returns the running member that accepts proposals, if exactly one does. */
-  leader(): RaftNode | undefined {
+  leader(): RaftNode<number> | undefined {
     const leaders = this.running().filter((n) => n.isLeader);
     return leaders.length === 1 ? leaders[0] : undefined;
   }
@@ -152,9 +156,9 @@ export class TestCluster {
   }
 
   /** waitForLeader waits until one running member leads and accepts proposals. */
-  async waitForLeader(): Promise<RaftNode> {
+  async waitForLeader(): Promise<RaftNode<number>> {
     await this.waitFor(() => this.leader() !== undefined, 'a leader');
-    return this.leader() as RaftNode;
+    return this.leader() as RaftNode<number>;
   }
 
   /** settleWith runs `promise` to completion while draining I/O (no ticks). */
