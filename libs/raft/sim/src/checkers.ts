@@ -5,8 +5,8 @@
  * it at the moment the node could break it:
  *
  * - ElectionSafety: at most one leader per term, ever.
- * - VoteOnce: a node grants its vote to at most one candidate per term, ever (across
- *   restarts: the vote must be durable before the grant is sent).
+ * - VoteOnce: a node gives its vote to at most one candidate per term, ever (across
+ *   restarts: the vote must be durable before a grant or a vote request is sent).
  * - LogMatching: an entry (index, term) is written with one content and one predecessor term
  *   by every node, ever; by induction equal (index, term) means equal prefixes.
  * - LeaderCompleteness: a node that becomes leader of term T holds every entry committed in a
@@ -142,9 +142,13 @@ export class ClusterChecker {
     }
   }
 
-  /** messageSent checks VoteOnce for a vote a node is about to send. */
+  /**
+   * messageSent checks VoteOnce for a vote about to leave a node: a granted MsgVoteResp, or
+   * a MsgVote (the candidate's vote for itself is in use once it asks for others').
+   */
   messageSent(m: Message): void {
     if (m.type === MessageType.MsgVoteResp && !m.reject) this.voted(m.from, m.term, m.to);
+    if (m.type === MessageType.MsgVote) this.voted(m.from, m.term, m.from);
   }
 
   /** voted checks VoteOnce: `voter` gives its vote in `term` to `candidate`. */

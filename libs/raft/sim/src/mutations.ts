@@ -17,6 +17,8 @@ export enum Mutation {
   ApplyUncommitted = 'apply-uncommitted',
   /** The shell sends votes and acks before writing (and syncing) the HardState. */
   SendBeforePersistHardState = 'send-before-persist-hardstate',
+  /** The shell serves gets from local state without ReadIndex (a stale-read bug). */
+  StaleLocalReads = 'stale-local-reads',
   /** The network raises a MsgApp's commit index to its last entry. */
   ForgeCommit = 'forge-commit',
   /** A wrapper around step counts each granted vote twice (under another voter's id). */
@@ -48,6 +50,8 @@ export function mutationSetup(mutation: Mutation): MutationSetup {
       return { ...base, shell: ShellBehaviour.ApplyUncommitted };
     case Mutation.SendBeforePersistHardState:
       return { ...base, shell: ShellBehaviour.SendBeforePersistHardState };
+    case Mutation.StaleLocalReads:
+      return { ...base, shell: ShellBehaviour.StaleLocalReads };
     case Mutation.ForgeCommit:
       return { ...base, forgeCommit: true };
     case Mutation.DoubleCountVotes:

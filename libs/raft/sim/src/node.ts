@@ -43,6 +43,8 @@ export enum ShellBehaviour {
   ApplyUncommitted = 'apply-uncommitted',
   /** Sends a Ready's messages before its HardState is written, and never fsyncs it. */
   SendBeforePersistHardState = 'send-before-persist-hardstate',
+  /** Answers reads from local state at once, without ReadIndex (etcd 0.4.1's stale reads). */
+  StaleLocalReads = 'stale-local-reads',
 }
 
 /** CrashPoint is where inside one Ready a crash strikes. */
@@ -225,6 +227,10 @@ export class SimNode {
 
   /** read starts a ReadIndex read of `key` for operation `opId`. */
   read(opId: number, key: string): void {
+    if (this.options.behaviour === ShellBehaviour.StaleLocalReads) {
+      this.options.observer.readServed(this, opId, this.kv.read(key));
+      return;
+    }
     this.pendingReads.set(opId, { key, index: undefined });
     this.rawNode.readIndex(encodeReadContext(opId));
   }

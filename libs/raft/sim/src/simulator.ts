@@ -188,7 +188,6 @@ export class Simulator implements ShellObserver, NemesisHost {
     this.checker.observe(node);
     const hs = rd.hardState;
     if (hs !== undefined) this.checker.hardStateTaken(node, hs.commit);
-    if (hs !== undefined && hs.vote !== 0) this.checker.voted(node.id, hs.term, hs.vote);
     if (rd.softState !== undefined) {
       const role = Object.values(StateType).indexOf(rd.softState.raftState);
       this.trace.record(this.time, TraceKind.Role, node.id, role, rd.softState.lead, rd.hardState?.term ?? 0);
