@@ -11,6 +11,7 @@ import {
   MemoryStorage,
   type ConfState,
   type Entry,
+  type HardState,
 } from '@shoal/raft';
 import type { Applier } from './applier';
 import type { PersistedState, RaftPersistence } from './persistence';
@@ -49,6 +50,7 @@ export interface Restored {
   lastIndex: number;
   term: number;
   commit: number;
+  hardState: HardState;
 }
 
 /**
@@ -87,5 +89,6 @@ export async function restore(
     lastIndex: storage.lastIndex(),
     term: state.hardState.term,
     commit: state.hardState.commit,
+    hardState: { ...state.hardState },
   };
 }

@@ -246,7 +246,7 @@ describe('RaftNode: snapshots and compaction', () => {
     expect(cluster.applier(4).texts()).toEqual(cluster.applier(leader.id).texts());
   });
 
-  it('restarts from the newest snapshot plus the WAL after it', async () => {
+  it('restarts after a crash from the newest snapshot plus the WAL after it', async () => {
     cluster = new TestCluster({ snapshotIntervalEntries: 10, logEntriesForSlowFollowers: 2 });
     await cluster.startMembers([1, 2, 3]);
     const leader = await cluster.waitForLeader();
@@ -257,7 +257,7 @@ describe('RaftNode: snapshots and compaction', () => {
     await cluster.waitFor(() => cluster.applier(id).applied.length === 25, 'follower');
     const snapshotIndex = cluster.node(id).status().snapshotIndex;
     expect(snapshotIndex).toBeGreaterThan(0);
-    await cluster.node(id).stop();
+    await cluster.crash(id);
     const restarted = await cluster.startMember(id);
     expect(cluster.applier(id).restores).toBe(1);
     expect(restarted.status().snapshotIndex).toBe(snapshotIndex);

@@ -28,6 +28,7 @@ import {
   type AnyConfChange,
   type ConfState,
   type Entry,
+  type HardState,
   type MemoryStorage,
   type Message,
   type RaftLogger,
@@ -174,6 +175,10 @@ export class RaftNode<R = void> {
   private commit = 0;
   private applied = 0;
   private snapshotIndex = 0;
+  /** The HardState last written to persistence (its term and vote are durable). */
+  private savedHardState: HardState = { term: 0, vote: 0, commit: 0 };
+  /** A newer HardState whose write was deferred because only its commit index moved. */
+  private deferredHardState: HardState | undefined;
   private confState: ConfState = {
     voters: [],
     learners: [],
@@ -246,6 +251,7 @@ export class RaftNode<R = void> {
       this.confState = restored.confState;
       this.term = restored.term;
       this.commit = restored.commit;
+      this.savedHardState = restored.hardState;
       this.rawNode = new RawNode({
         ...this.o.raft,
         id: this.id,
@@ -278,7 +284,10 @@ export class RaftNode<R = void> {
     this.failWaiters(stoppedError());
     if (started) await this.transport.stop().catch(() => undefined);
     await this.loopDone;
-    if (started && !wasFailed && (options.flush ?? true)) await this.persistence.close();
+    if (started && !wasFailed && (options.flush ?? true)) {
+      await this.flushHardState();
+      await this.persistence.close();
+    }
     if (!wasFailed) this.phase = 'stopped';
   }
 
@@ -609,11 +618,20 @@ export class RaftNode<R = void> {
   private async persist(rd: Ready): Promise<void> {
     const storage = this.memoryStorage();
     if (rd.snapshot !== undefined) await this.persistence.saveSnapshot(rd.snapshot);
-    if (rd.entries.length > 0 || rd.hardState !== undefined) {
+    const hs = rd.hardState;
+    if (hs !== undefined && this.commitOnly(rd, hs)) {
+      // Only the commit index moved: no fsync is due, and nothing depends on it being on
+      // disk, so the write rides with the next save (or a snapshot, or stop) instead of
+      // costing a write of its own on every member every round.
+      this.deferredHardState = hs;
+    } else if (rd.entries.length > 0 || hs !== undefined) {
       const started = this.o.now();
       const batch: SaveBatch = { entries: rd.entries, mustSync: rd.mustSync };
-      if (rd.hardState !== undefined) batch.hardState = rd.hardState;
+      const latest = hs ?? this.deferredHardState;
+      if (latest !== undefined) batch.hardState = latest;
       await this.persistence.save(batch);
+      if (latest !== undefined) this.savedHardState = latest;
+      this.deferredHardState = undefined;
       if (rd.mustSync) {
         this.stats.fsyncs += 1;
         this.stats.entriesSynced += rd.entries.length;
@@ -623,6 +641,21 @@ export class RaftNode<R = void> {
     if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
     if (rd.entries.length > 0) storage.append(rd.entries);
     if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+  }
+
+  /** commitOnly reports whether `hs` differs from what is saved in its commit index only. */
+  private commitOnly(rd: Ready, hs: HardState): boolean {
+    if (rd.entries.length > 0 || rd.snapshot !== undefined || rd.mustSync) return false;
+    return hs.term === this.savedHardState.term && hs.vote === this.savedHardState.vote;
+  }
+
+  /** flushHardState writes a deferred commit-only HardState (before snapshots and close). */
+  private async flushHardState(): Promise<void> {
+    const hs = this.deferredHardState;
+    if (hs === undefined) return;
+    await this.persistence.save({ entries: [], hardState: hs, mustSync: false });
+    this.savedHardState = hs;
+    this.deferredHardState = undefined;
   }
 
   /**
@@ -797,6 +830,8 @@ export class RaftNode<R = void> {
     const index = this.applied;
     const data = await this.applier.snapshot();
     const snapshot = storage.createSnapshot(index, this.confState, data);
+    // The WAL only trusts snapshot markers its saved commit index covers.
+    await this.flushHardState();
     await this.persistence.saveSnapshot(snapshot);
     this.snapshotIndex = index;
     this.stats.snapshots += 1;
