@@ -237,7 +237,7 @@ export class Simulator implements ShellObserver, NemesisHost {
 
   /** confChangeApplied decommissions nodes the newest applied configuration removed. */
   confChangeApplied(node: SimNode, index: number, cs: ConfState): void {
-    this.trace.record(this.time, TraceKind.ConfChange, node.id, index, cs.voters.length, cs.learners.length);
+    this.trace.record(this.time, TraceKind.ConfApplied, node.id, index, cs.voters.length, cs.learners.length);
     if (index <= this.maxConfIndex) return;
     this.maxConfIndex = index;
     const members = new Set([...cs.voters, ...cs.votersOutgoing, ...cs.learners, ...cs.learnersNext]);

@@ -4,13 +4,13 @@
  * ring to explain a failure. Records are rendered to text only when asked.
  */
 import { assert } from '@shoal/assert';
+import { MessageType } from '@shoal/raft';
 
 /** TraceKind names a trace record; the numbers feed the hash, so never renumber them. */
 export enum TraceKind {
   Deliver = 1,
   Drop = 2,
   Tick = 3,
-  Ready = 4,
   Crash = 5,
   Restart = 6,
   Partition = 7,
@@ -22,12 +22,11 @@ export enum TraceKind {
   Timeout = 13,
   ConfChange = 14,
   Transfer = 15,
-  Apply = 16,
   Role = 17,
   Snapshot = 18,
   Phase = 19,
   Decommission = 20,
-  Sync = 21,
+  ConfApplied = 21,
 }
 
 /** TraceRecord is one event: its virtual time, kind and up to four numeric fields. */
@@ -104,9 +103,50 @@ export class Trace {
   }
 }
 
-/** describeTraceRecord renders one record as a line: `t=<time> <Kind> a b c d note`. */
+const ROLES = ['follower', 'candidate', 'leader', 'pre-candidate'];
+const LOSSES = ['dropped', 'cut', 'undeliverable'];
+
+/** describeFields renders a record's fields by kind (see the `trace.record` call sites). */
+function describeFields(r: TraceRecord): string {
+  const type = (t: number): string => MessageType[t] ?? `type${t}`;
+  switch (r.kind) {
+    case TraceKind.Deliver:
+      return `${r.a}->${r.b} ${type(r.c)} term=${r.d}`;
+    case TraceKind.Drop:
+      return `${r.a}->${r.b} ${type(r.c)} ${LOSSES[r.d] ?? r.d}`;
+    case TraceKind.Tick:
+    case TraceKind.Decommission:
+      return `node=${r.a}`;
+    case TraceKind.Crash:
+      return `node=${r.a} point=${r.b} unsynced-lost=${r.c} torn-kept=${r.d}`;
+    case TraceKind.Restart:
+      return `node=${r.a} incarnation=${r.b}`;
+    case TraceKind.Role:
+      return `node=${r.a} ${ROLES[r.b] ?? r.b} lead=${r.c} term=${r.d}`;
+    case TraceKind.Propose:
+    case TraceKind.Read:
+    case TraceKind.Complete:
+    case TraceKind.Timeout:
+      return `client=${r.a} op=${r.b} node=${r.c} index=${r.d}`;
+    case TraceKind.Partition:
+      return `shape=${['split', 'isolate-leader', 'deaf-or-mute', 'random-links'][r.a]} ticks=${r.b}`;
+    case TraceKind.Pause:
+      return `node=${r.a} ticks=${r.b}`;
+    case TraceKind.ConfChange:
+      return `leader=${r.a} change=${r.b} node=${r.c} refused=${r.d}`;
+    case TraceKind.ConfApplied:
+      return `node=${r.a} index=${r.b} voters=${r.c} learners=${r.d}`;
+    case TraceKind.Transfer:
+      return `leader=${r.a} to=${r.b}`;
+    case TraceKind.Snapshot:
+      return `node=${r.a} index=${r.b} term=${r.c}`;
+    default:
+      return `${r.a} ${r.b} ${r.c} ${r.d}`;
+  }
+}
+
+/** describeTraceRecord renders one record as a line: `t=<time> <Kind> <fields> [note]`. */
 export function describeTraceRecord(r: TraceRecord): string {
-  const fields = `${r.a} ${r.b} ${r.c} ${r.d}`;
   const note = r.note === undefined ? '' : ` ${r.note}`;
-  return `t=${r.time} ${TraceKind[r.kind]} ${fields}${note}`;
+  return `t=${r.time} ${TraceKind[r.kind]} ${describeFields(r)}${note}`;
 }
