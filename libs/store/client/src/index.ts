@@ -17,7 +17,20 @@ export {
   TEST_IDENTITY_HEADER,
   type IdentityRole,
 } from './identity';
+export {
+  createInformer,
+  Informer,
+  type InformerHandlers,
+  type InformerOptions,
+  type InformerSource,
+} from './informer';
+export {
+  runLeaderElection,
+  type LeaderElectionOptions,
+  type LeaseSource,
+} from './leader-election';
 export { STORE_CLIENT_LIMITS, type StoreClientLimits } from './limits';
+export { RateLimiter, type RateLimiterLimits } from './rate-limiter';
 export { backoffDelayMs, isRetryableRead, provesNotApplied } from './retry';
 export {
   connectStore,
@@ -50,3 +63,4 @@ export {
   type WatchSubscription,
   type WatchTransaction,
 } from './watch';
+export { WorkQueue, type WorkQueueOptions } from './work-queue';
