@@ -1,7 +1,8 @@
 /**
- * Goal: prove the checkers bite. Each mutation breaks one rule of raft or of the Ready
- * contract from outside the core (disk, shell, network, a wrapper around step); the
- * simulator must then fail some seed, and fail it on the invariant that guards that rule.
+ * Goal: prove the checkers bite. Each mutation breaks one rule of raft, of the Ready
+ * contract or of the transport, from outside the core (disk, shell, network, a wrapper
+ * around step); the simulator must then fail some seed, and fail it on the invariant that
+ * guards that rule (a safety invariant, liveness, or linearizability).
  * Method: for each mutation, run seeds from 1 until the first failure (bounded), and check
  * the invariant it reports. The seed found is printed, so the failure can be replayed with
  * `npm run sim:raft -- --seed <s> --mutation <m> [options]`.
@@ -56,6 +57,13 @@ const CASES: MutationCase[] = [
     caughtBy: [Invariant.ElectionSafety, Invariant.LeaderCompleteness],
     options: { steps: 150, linearizability: false, nodes: 5 },
     maxSeeds: 150,
+  },
+  {
+    mutation: Mutation.NoSnapshotReports,
+    rule: 'the transport reports every MsgSnap outcome (reportSnapshot)',
+    caughtBy: [Invariant.Liveness],
+    options: { steps: 150, linearizability: false },
+    maxSeeds: 80,
   },
   {
     mutation: Mutation.StaleLocalReads,

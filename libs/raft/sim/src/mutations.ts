@@ -21,6 +21,8 @@ export enum Mutation {
   StaleLocalReads = 'stale-local-reads',
   /** The network raises a MsgApp's commit index to its last entry. */
   ForgeCommit = 'forge-commit',
+  /** The transport never reports MsgSnap outcomes (reportSnapshot is never called). */
+  NoSnapshotReports = 'no-snapshot-reports',
   /** A wrapper around step counts each granted vote twice (under another voter's id). */
   DoubleCountVotes = 'double-count-votes',
 }
@@ -30,6 +32,7 @@ export interface MutationSetup {
   disk: DiskBehaviour;
   shell: ShellBehaviour;
   forgeCommit: boolean;
+  snapshotReports: boolean;
   stepHook: StepHook | undefined;
 }
 
@@ -39,6 +42,7 @@ export function mutationSetup(mutation: Mutation): MutationSetup {
     disk: DiskBehaviour.Honest,
     shell: ShellBehaviour.Correct,
     forgeCommit: false,
+    snapshotReports: true,
     stepHook: undefined,
   };
   switch (mutation) {
@@ -54,6 +58,8 @@ export function mutationSetup(mutation: Mutation): MutationSetup {
       return { ...base, shell: ShellBehaviour.StaleLocalReads };
     case Mutation.ForgeCommit:
       return { ...base, forgeCommit: true };
+    case Mutation.NoSnapshotReports:
+      return { ...base, snapshotReports: false };
     case Mutation.DoubleCountVotes:
       return { ...base, stepHook: doubleCountVotes };
     default:

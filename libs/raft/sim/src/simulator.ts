@@ -373,6 +373,7 @@ export class Simulator implements ShellObserver, NemesisHost {
   }
 
   private reportAt(node: SimNode, incarnation: number, peer: number, report: Report): void {
+    if (report !== 'unreachable' && !this.setup.snapshotReports) return;
     const event: SimEvent = { kind: 'report', node: node.id, incarnation, peer, report };
     this.queue.push(this.time + 1, event);
   }
