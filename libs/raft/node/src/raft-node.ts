@@ -626,13 +626,16 @@ export class RaftNode<R = void> {
       this.deferredHardState = hs;
     } else if (rd.entries.length > 0 || hs !== undefined) {
       const started = this.o.now();
-      const batch: SaveBatch = { entries: rd.entries, mustSync: rd.mustSync };
+      // After a received snapshot's marker, its HardState (commit >= the snapshot) is synced
+      // at once: the WAL trusts a marker only once a saved commit covers it.
+      const mustSync = rd.mustSync || rd.snapshot !== undefined;
+      const batch: SaveBatch = { entries: rd.entries, mustSync };
       const latest = hs ?? this.deferredHardState;
       if (latest !== undefined) batch.hardState = latest;
       await this.persistence.save(batch);
       if (latest !== undefined) this.savedHardState = latest;
       this.deferredHardState = undefined;
-      if (rd.mustSync) {
+      if (mustSync) {
         this.stats.fsyncs += 1;
         this.stats.entriesSynced += rd.entries.length;
         this.metrics.fsync((this.o.now() - started) / 1000, rd.entries.length);
