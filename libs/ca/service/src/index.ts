@@ -1,2 +1,29 @@
-// Public surface of @shoal/ca-service.
-export {};
+// Public surface of @shoal/ca-service: the cluster CA's request logic behind store ports
+// (CaService), its grpc-js handlers, the Cluster object of a new cluster, and the node side:
+// joinCluster (TOFU-pinned join) and renewCertificate/renewLoop. See docs/design/ca.md.
+export * from './limits';
+export type { ClusterPort, NodesPort } from './ports';
+export {
+  clusterAuthority,
+  composeJoinToken,
+  matchJoinToken,
+  type ClusterAuthority,
+  type NodeJoinRole,
+} from './cluster-authority';
+export {
+  newClusterObject,
+  rotateJoinToken,
+  type NewCluster,
+  type NewClusterOptions,
+} from './cluster-object';
+export { CaService, type CaServiceDeps } from './ca-service';
+export { caGrpcHandlers, optionalPeerIdentity } from './ca-grpc-handlers';
+export { MemoryCaStore } from './memory-ca-store';
+export { awaitCertificate, type AwaitCertificateOptions } from './ca-client';
+export { checkIssued, joinCluster, type JoinClusterOptions, type JoinedNode } from './joiner';
+export {
+  renewCertificate,
+  renewLoop,
+  type RenewCertificateOptions,
+  type RenewLoopOptions,
+} from './renewer';

@@ -1,0 +1,153 @@
+// A node renews its certificate over mutual TLS before it expires, with a new key, and its
+// servers and clients pick the new one up without a restart (ReloadableCredentials).
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { assert } from '@shoal/assert';
+import type { Clock, Timers } from '@shoal/clock';
+import { isShoalError, ShoalError } from '@shoal/errors';
+import type { Logger } from '@shoal/logging';
+import {
+  createKeyAndCsr,
+  parseIdentity,
+  renewalDelayMs,
+  writeCertBundle,
+  type CertBundle,
+  type ReloadableCredentials,
+} from '@shoal/pki';
+import type { IssueNodeCertificateRequest, IssueNodeCertificateResponse } from '@shoal/proto';
+import type { Random } from '@shoal/random';
+import { awaitCertificate, callCa, openCaClient } from './ca-client';
+import { checkIssued } from './joiner';
+import {
+  CA_CALL_DEADLINE_MS,
+  CA_SERVER_NAME,
+  JOIN_TIMEOUT_MS,
+  RENEW_RETRY_BASE_MS,
+  RENEW_RETRY_MAX_MS,
+} from './limits';
+
+/** RenewCertificateOptions parameterise {@link renewCertificate}. */
+export interface RenewCertificateOptions {
+  readonly caAddress: string;
+  /** The node's live credentials: presented to the CA, then updated with the new bundle. */
+  readonly credentials: ReloadableCredentials;
+  /** Where the bundle lives (`<stateDir>/certificates`); rewritten on success. */
+  readonly certDir: string;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly random: Random;
+  /** Give up after this long; default JOIN_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+  readonly channelOptions?: Partial<ChannelOptions>;
+  readonly logger?: Logger;
+}
+
+/**
+ * renewCertificate renews the node's certificate once: a new key and CSR, IssueNodeCertificate
+ * over mTLS with the current certificate (no token: the CA keeps the node's ID and role), poll
+ * until ISSUED, check the result against the current root and ID, write the bundle to
+ * `certDir`, then `credentials.update` so new connections use it.
+ *
+ * Contract: a removed or blacklisted node rejects PERMISSION_DENIED (permanent); other
+ * failures reject as in joinCluster. On any rejection nothing on disk or in `credentials`
+ * changed.
+ */
+export async function renewCertificate(opts: RenewCertificateOptions): Promise<CertBundle> {
+  const current = opts.credentials.current();
+  const identity = parseIdentity(current.certPem);
+  const { keyPem, csrPem } = await createKeyAndCsr(identity);
+  const channel = opts.credentials.channelCredentials({ serverName: CA_SERVER_NAME });
+  const client = openCaClient(opts.caAddress, channel.credentials, {
+    ...channel.options,
+    ...opts.channelOptions,
+  });
+  try {
+    const issue = client.issueNodeCertificate.bind(client) as unknown as Parameters<
+      typeof callCa<IssueNodeCertificateRequest, IssueNodeCertificateResponse>
+    >[0];
+    const { nodeId } = await callCa(issue, { csr: Buffer.from(csrPem), token: '',
+      availability: 0 }, CA_CALL_DEADLINE_MS);
+    if (nodeId !== identity.id) {
+      throw ShoalError.failedPrecondition(`the CA renewed ${nodeId}, not node ${identity.id}`);
+    }
+    const certPem = await awaitCertificate({
+      client, nodeId, clock: opts.clock, timers: opts.timers, random: opts.random,
+      timeoutMs: opts.timeoutMs ?? JOIN_TIMEOUT_MS,
+    });
+    checkIssued(certPem, current.caPem, nodeId, opts.clock.now());
+    const bundle = { caPem: current.caPem, certPem, keyPem };
+    await writeCertBundle(opts.certDir, bundle);
+    opts.credentials.update(bundle);
+    opts.logger?.info({ nodeId, serial: parseIdentity(certPem).serial }, 'certificate renewed');
+    return bundle;
+  } finally {
+    client.close();
+  }
+}
+
+/** RenewLoopOptions parameterise {@link renewLoop}. */
+export interface RenewLoopOptions extends RenewCertificateOptions {
+  /** Stops the loop; the loop resolves once it notices. */
+  readonly signal: AbortSignal;
+  /** Called after each successful renewal. */
+  readonly onRenewed?: (bundle: CertBundle) => void;
+  /** First retry wait after a failure; default RENEW_RETRY_BASE_MS (5 min). */
+  readonly retryBaseMs?: number;
+}
+
+/**
+ * renewLoop keeps the node's certificate fresh until `signal` aborts: it waits
+ * renewalDelayMs (a random point in 50–80 % of the current certificate's life), renews, and
+ * starts over with the new certificate. A failed renewal is retried after
+ * `retryBaseMs`·2^(failures−1), capped at RENEW_RETRY_MAX_MS.
+ *
+ * Contract: resolves when `signal` aborts. Rejects PERMISSION_DENIED when the CA says the
+ * node was removed (renewing again cannot help; the node must stop). Never rejects otherwise.
+ */
+export async function renewLoop(opts: RenewLoopOptions): Promise<void> {
+  const retryBaseMs = opts.retryBaseMs ?? RENEW_RETRY_BASE_MS;
+  assert(retryBaseMs > 0, 'renewal retry wait is positive');
+  let failures = 0;
+  while (!opts.signal.aborted) {
+    const waitMs = failures === 0 ? nextRenewalMs(opts)
+      : Math.min(retryBaseMs * 2 ** (failures - 1), Math.max(RENEW_RETRY_MAX_MS, retryBaseMs));
+    if (!(await sleep(opts.timers, waitMs, opts.signal))) return;
+    try {
+      const bundle = await renewCertificate(opts);
+      failures = 0;
+      opts.onRenewed?.(bundle);
+    } catch (err) {
+      if (isShoalError(err) && err.code === 'PERMISSION_DENIED') throw err;
+      failures++;
+      opts.logger?.warn({ err, failures }, 'certificate renewal failed; will retry');
+    }
+  }
+}
+
+function nextRenewalMs(opts: RenewLoopOptions): number {
+  const identity = parseIdentity(opts.credentials.current().certPem);
+  return renewalDelayMs({
+    notBefore: identity.notBefore,
+    notAfter: identity.notAfter,
+    now: opts.clock.now(),
+    random: opts.random,
+  });
+}
+
+/** sleep resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const onAbort = (): void => {
+      timers.clearTimeout(handle);
+      resolve(false);
+    };
+    const handle = timers.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
