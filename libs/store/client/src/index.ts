@@ -29,6 +29,7 @@ export {
   type LeaderElectionOptions,
   type LeaseSource,
 } from './leader-election';
+export { LeaseObserver, type LeaseObserverDeps } from './lease-observer';
 export { STORE_CLIENT_LIMITS, type StoreClientLimits } from './limits';
 export { RateLimiter, type RateLimiterLimits } from './rate-limiter';
 export { backoffDelayMs, isRetryableRead, provesNotApplied } from './retry';

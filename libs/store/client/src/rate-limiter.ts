@@ -5,10 +5,10 @@ import type { Clock } from '@shoal/clock';
 import { WORKQUEUE_LIMITS, type WorkqueueLimits } from '@shoal/limits';
 
 /** RateLimiterLimits are the parts of WORKQUEUE_LIMITS a rate limiter uses. */
-export type RateLimiterLimits = Pick<
-  WorkqueueLimits,
-  'perKeyBaseDelayMs' | 'perKeyMaxDelayMs' | 'globalQps' | 'globalBurst'
->;
+export type RateLimiterLimits = Readonly<Record<
+  Extract<keyof WorkqueueLimits, 'perKeyBaseDelayMs' | 'perKeyMaxDelayMs' | 'globalQps' | 'globalBurst'>,
+  number
+>>;
 
 /**
  * RateLimiter decides how long a failed key waits before it is processed again. Contract:

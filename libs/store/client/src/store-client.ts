@@ -31,6 +31,7 @@ import {
   type StoreChannelSecurity,
 } from './connection';
 import type { IdentityRole } from './identity';
+import { LeaseObserver } from './lease-observer';
 import { STORE_CLIENT_LIMITS } from './limits';
 import { backoffDelayMs, isRetryableRead, provesNotApplied } from './retry';
 import {
@@ -329,6 +330,24 @@ export class StoreClient {
   async resign(lease: LeaseGuard, options: CallOptions = {}): Promise<void> {
     await this.unary('read', options, (e, md, deadline) =>
       callUnary(e.leases.resign.bind(e.leases), lease, md, deadline, options.signal));
+  }
+
+  /**
+   * observeLease calls `onChange` with the lease's state now and after every change (see
+   * LeaseObserver); `onEnd` hears a permanent failure, or undefined after `close()`.
+   */
+  observeLease(
+    name: string,
+    onChange: (lease: LeaseInfo | undefined) => void,
+    onEnd?: (error: ShoalError | undefined) => void,
+  ): LeaseObserver {
+    return new LeaseObserver(name, onChange, {
+      open: (leaseName) => this.endpoints.current().leases.observe({ name: leaseName },
+        this.metadata()),
+      failed: (error) => this.moveOn(this.endpoints.current().address, error),
+      timers: this.timers,
+      random: this.random,
+    }, onEnd);
   }
 
   /** listMembers lists the raft group as the answering member knows it. */

@@ -10,7 +10,7 @@ export interface WorkQueueOptions {
   readonly clock: Clock;
   readonly timers: Timers;
   /** Overrides of WORKQUEUE_LIMITS (tests use small ones). */
-  readonly limits?: Partial<WorkqueueLimits>;
+  readonly limits?: Partial<Record<keyof WorkqueueLimits, number>>;
   /** Called for every key dropped because the queue holds `maxDepth` keys (count it). */
   readonly onDrop?: (key: string) => void;
 }
