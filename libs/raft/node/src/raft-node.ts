@@ -557,16 +557,21 @@ export class RaftNode<R = void> {
 
   // ---- the Ready loop ---------------------------------------------------------------------
 
-  /** schedulePump makes the loop run soon (once per macrotask, batching the inputs of it). */
+  /**
+   * schedulePump makes the loop run once the current callback is done: every input of that
+   * callback (a transport's batch of messages, a wave of proposers resumed by one apply) is
+   * stepped first and lands in one Ready, without waiting for another event-loop turn.
+   */
   private schedulePump(): void {
     if (this.pumpScheduled || this.looping || this.phase !== 'running') return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.pumpScheduled = false;
       if (this.looping || this.phase !== 'running') return;
       this.looping = true;
       this.loopDone = this.readyLoop().catch((error: unknown) => this.fail('ready loop', error));
-    });
+    };
+    queueMicrotask(run);
   }
 
   /**
