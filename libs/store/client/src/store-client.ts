@@ -10,6 +10,7 @@ import {
   durationToMs,
   OWNER_NAMES,
   Selector,
+  wrapStoredObject,
   type Lease,
   type LeaseGuard,
   type ListMembersResponse,
@@ -237,7 +238,7 @@ export class StoreClient {
     const request = {
       changes: changes.map((c) => ({
         action: changeActionOf(c.action),
-        object: { kind: { $case: c.kind, [c.kind]: c.object } } as never,
+        object: wrapStoredObject(c.kind, c.object as never),
       })),
       writer: ownerOf(options.writer),
       guard: options.guard,
