@@ -8,4 +8,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|sim.spec).ts'],
   moduleNameMapper: require('./tools/jest/path-mapper.cjs'),
+  setupFiles: [require.resolve('./tools/jest/fast-check-seed.cjs')],
 };

@@ -13,7 +13,7 @@ export type {
 } from './actions';
 export { matchConstraints, type NodeMatcher } from './constraints';
 export { isTaskDirty, placementOnlyChanged } from './dirty';
-export { ORCHESTRATOR_CORE_LIMITS, type OrchestratorCoreLimits } from './limits';
+export { ORCHESTRATOR_CORE_LIMITS, type OrchestratorCoreLimits } from '@shoal/limits';
 export { newTask, taskName, type IdSource, type NewTaskOptions } from './new-task';
 export { planGlobal } from './global';
 export { planJob, resolveJobIteration } from './jobs';

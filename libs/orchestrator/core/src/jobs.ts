@@ -2,7 +2,7 @@ import { assert } from '@shoal/assert';
 import { TaskState, type Cluster, type JobStatus, type Node, type Service, type Task, type Version } from '@shoal/proto';
 import type { PassContext } from './context';
 import { isEligible } from './global';
-import { ORCHESTRATOR_CORE_LIMITS } from './limits';
+import { ORCHESTRATOR_CORE_LIMITS } from '@shoal/limits';
 import { newTask, type IdSource } from './new-task';
 import { finishPass, removeServiceTasks, startPass, type Plan, type PlanOptions } from './pass';
 import { serviceModeOf } from './policy';

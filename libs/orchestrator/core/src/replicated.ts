@@ -1,6 +1,6 @@
 import { assert } from '@shoal/assert';
 import { TaskState, type Cluster, type Node, type Service, type Task } from '@shoal/proto';
-import { ORCHESTRATOR_CORE_LIMITS } from './limits';
+import { ORCHESTRATOR_CORE_LIMITS } from '@shoal/limits';
 import type { PassContext } from './context';
 import { newTask, type IdSource } from './new-task';
 import { finishPass, removeServiceTasks, startPass, type Plan, type PlanOptions } from './pass';

@@ -1,6 +1,6 @@
 import { assertNever } from '@shoal/assert';
 import { RestartPolicy_Condition, TaskState, type Task } from '@shoal/proto';
-import { ORCHESTRATOR_CORE_LIMITS } from './limits';
+import { ORCHESTRATOR_CORE_LIMITS } from '@shoal/limits';
 import { groupBySlot, serviceTasks, slotKeyOf, type PassContext } from './context';
 import { newTask } from './new-task';
 import { isGlobalMode, isJobMode, restartPolicyOf } from './policy';

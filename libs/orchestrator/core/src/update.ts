@@ -9,7 +9,7 @@ import {
 } from '@shoal/proto';
 import { groupBySlot, serviceTasks, slotKeyOf, type PassContext } from './context';
 import { isTaskDirty } from './dirty';
-import { ORCHESTRATOR_CORE_LIMITS } from './limits';
+import { ORCHESTRATOR_CORE_LIMITS } from '@shoal/limits';
 import { newTask } from './new-task';
 import { isGlobalMode, updateConfigOf, type ResolvedUpdateConfig } from './policy';
 import { isStillRunning, startStateOf } from './restart';

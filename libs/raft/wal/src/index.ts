@@ -9,7 +9,7 @@ export {
   WalNotFoundError,
   WalSnapshotNotFoundError,
 } from './errors';
-export { WAL_LIMITS, type WalLimits } from './limits';
+export { WAL_LIMITS, type WalLimits } from '@shoal/limits';
 export { MemoryWalFs, type CrashPolicy, type FsOperation } from './memory-wal-fs';
 export { NODE_WAL_FS } from './node-wal-fs';
 export {

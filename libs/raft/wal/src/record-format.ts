@@ -39,7 +39,7 @@
  */
 import { assert, assertNever } from '@shoal/assert';
 import { crc32c } from './crc32c';
-import { WAL_LIMITS } from './limits';
+import { WAL_LIMITS } from '@shoal/limits';
 import type { Entry, EntryType, HardState } from '@shoal/raft';
 
 /** RecordType tags a WAL record; the numbers are part of the on-disk format. */

@@ -17,7 +17,7 @@
  */
 import { assert } from '@shoal/assert';
 import { crc32c } from './crc32c';
-import { WAL_LIMITS } from './limits';
+import { WAL_LIMITS } from '@shoal/limits';
 import { hex16 } from './record-format';
 import type { ConfState, Snapshot } from '@shoal/raft';
 

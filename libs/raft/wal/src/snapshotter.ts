@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { assert } from '@shoal/assert';
-import { WAL_LIMITS } from './limits';
+import { WAL_LIMITS } from '@shoal/limits';
 import { NODE_WAL_FS } from './node-wal-fs';
 import type { SnapshotMarker } from './record-format';
 import {

@@ -13,7 +13,7 @@
  */
 import { assert, assertNever } from '@shoal/assert';
 import { WalCorruptError, WalSnapshotNotFoundError } from './errors';
-import { WAL_LIMITS } from './limits';
+import { WAL_LIMITS } from '@shoal/limits';
 import {
   decodeRecord,
   isZero,

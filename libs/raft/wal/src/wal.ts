@@ -10,7 +10,7 @@
 import { posix } from 'node:path';
 import { assert, assertNever, AssertionFailure } from '@shoal/assert';
 import { WalCorruptError, WalExistsError, WalFailedError, WalNotFoundError } from './errors';
-import { WAL_LIMITS } from './limits';
+import { WAL_LIMITS } from '@shoal/limits';
 import { NODE_WAL_FS } from './node-wal-fs';
 import {
   alignUp,

@@ -1,7 +1,7 @@
 import { assert } from '@shoal/assert';
 import { SCHEDULER_LIMITS } from '@shoal/limits';
 import type { Task } from '@shoal/proto';
-import { SCHEDULER_CORE_LIMITS } from './limits';
+import { SCHEDULER_CORE_LIMITS } from '@shoal/limits';
 import type { NodeInfo } from './node-info';
 
 /**

@@ -24,7 +24,7 @@ export {
   type TaskRequirements,
 } from './filters';
 export { ipEqual, networkContains, parseCidr, parseIp, type IpAddress, type IpNetwork } from './ip';
-export { SCHEDULER_CORE_LIMITS, type SchedulerCoreLimits } from './limits';
+export { SCHEDULER_CORE_LIMITS, type SchedulerCoreLimits } from '@shoal/limits';
 export { NodeInfo, normalizeArchitecture, type TrackedTask } from './node-info';
 export {
   claimToAssigned,

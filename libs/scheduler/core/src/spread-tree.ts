@@ -1,6 +1,6 @@
 import { assert } from '@shoal/assert';
 import { ENGINE_LABEL_PREFIX, NODE_LABEL_PREFIX } from './constraint';
-import { SCHEDULER_CORE_LIMITS } from './limits';
+import { SCHEDULER_CORE_LIMITS } from '@shoal/limits';
 import type { NodeInfo } from './node-info';
 import { rankedPlacement, type Candidates } from './ranked-placement';
 

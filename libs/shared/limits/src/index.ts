@@ -23,6 +23,11 @@ export { STORE_LIMITS, type StoreLimits } from './store';
 export { DAY_MS, HOUR_MS, KIB, MIB, MINUTE_MS, SECOND_MS } from './units';
 export { WATCH_LIMITS, type WatchLimits } from './watch';
 export { WORKQUEUE_LIMITS, type WorkqueueLimits } from './workqueue';
+export { LINEARIZABILITY_LIMITS, type LinearizabilityLimits } from './linearizability';
+export { WAL_LIMITS, type WalLimits } from './wal';
+export { ORCHESTRATOR_CORE_LIMITS, type OrchestratorCoreLimits } from './orchestrator-core';
+export { SCHEDULER_CORE_LIMITS, type SchedulerCoreLimits } from './scheduler-core';
+export { STORE_CORE_LIMITS, type StoreCoreLimits } from './store-core';
 
 /** Bytes reserved in a gRPC message for framing and fields around a payload. */
 const ENVELOPE_BYTES = 64 * 1024;

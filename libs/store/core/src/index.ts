@@ -20,7 +20,7 @@ export {
   taskName,
   UNIQUE_NAME_KINDS,
 } from './kinds';
-export { STORE_CORE_LIMITS, type StoreCoreLimits } from './limits';
+export { STORE_CORE_LIMITS, type StoreCoreLimits } from '@shoal/limits';
 export {
   MemoryStore,
   type ApplyOptions,

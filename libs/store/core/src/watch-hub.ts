@@ -4,7 +4,7 @@
 import { assert } from '@shoal/assert';
 import { ShoalError } from '@shoal/errors';
 import { WATCH_LIMITS } from '@shoal/limits';
-import { STORE_CORE_LIMITS } from './limits';
+import { STORE_CORE_LIMITS } from '@shoal/limits';
 import { compileFilter, type CompiledFilter, type WatchFilterInput } from './selector';
 import type { CommittedTransaction, StoreEvent } from './types';
 

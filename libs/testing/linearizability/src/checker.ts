@@ -18,7 +18,7 @@
  */
 import { assert } from '@shoal/assert';
 import { Bitset } from './bitset';
-import { LINEARIZABILITY_LIMITS } from './limits';
+import { LINEARIZABILITY_LIMITS } from '@shoal/limits';
 import type {
   CheckOptions,
   CheckResult,

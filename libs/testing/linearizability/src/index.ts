@@ -9,7 +9,7 @@ export {
   type KvOutput,
   type KvState,
 } from './kv-model';
-export { LINEARIZABILITY_LIMITS, type LinearizabilityLimits } from './limits';
+export { LINEARIZABILITY_LIMITS, type LinearizabilityLimits } from '@shoal/limits';
 export type {
   CheckOptions,
   CheckResult,

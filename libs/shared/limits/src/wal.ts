@@ -5,8 +5,8 @@
  * (5 files kept), see `shared/reference/raft.md` §3.1, §3.2 and requirements 11-12.
  */
 import { assert } from '@shoal/assert';
+import { MIB } from './units';
 
-const MIB = 1024 * 1024;
 
 /**
  * WAL_LIMITS holds every size, count and time limit of `@shoal/raft-wal`. Options that

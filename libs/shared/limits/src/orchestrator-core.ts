@@ -1,5 +1,6 @@
 import { assert } from '@shoal/assert';
-import { MINUTE_MS, ORCHESTRATOR_LIMITS, SECOND_MS } from '@shoal/limits';
+import { MINUTE_MS, SECOND_MS } from './units';
+import { ORCHESTRATOR_LIMITS } from './orchestrator';
 
 /**
  * ORCHESTRATOR_CORE_LIMITS are the orchestrator planners' own constants, beyond the shared

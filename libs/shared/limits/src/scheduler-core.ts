@@ -1,7 +1,7 @@
 // Limits of the scheduler core that @shoal/limits does not name yet (see the report that added
 // this file). Each is a named maximum, with its relationships asserted at module load.
 import { assert } from '@shoal/assert';
-import { SCHEDULER_LIMITS } from '@shoal/limits';
+import { SCHEDULER_LIMITS } from './scheduler';
 
 /**
  * SCHEDULER_CORE_LIMITS bound the scheduler's in-memory bookkeeping.

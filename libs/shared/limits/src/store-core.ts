@@ -1,7 +1,9 @@
 // Limits of the store core that @shoal/limits does not name yet (see the report that added
 // this file). Each is a named maximum, with its relationships asserted at module load.
 import { assert } from '@shoal/assert';
-import { MIB, STORE_LIMITS, WATCH_LIMITS } from '@shoal/limits';
+import { MIB } from './units';
+import { STORE_LIMITS } from './store';
+import { WATCH_LIMITS } from './watch';
 
 /**
  * STORE_CORE_LIMITS bound the watch history that `watch({ fromVersion })` replays from.
