@@ -5,8 +5,9 @@
  * that trips the core. `test.failing` keeps the suite green while the defect exists and
  * turns red once the core is fixed, as a reminder to make it a normal test.
  *
- * Finding 1 (simulator: mutation send-before-persist-hardstate, 3 nodes, see the report;
- * reachable with a correct shell too): a Ready carries both the entries and the HardState
+ * Finding 1 (first hit by a random run under the send-before-persist-hardstate mutation,
+ * before the VoteOnce checker existed; the first test below replays the same crash through
+ * the correct shell, step by step): a Ready carries both the entries and the HardState
  * of a node's first term. A crash after the entries record reached the disk but before the
  * HardState record did (a torn tail at a record boundary) restarts the node with entries of
  * term 1 but HardState term 0. When that node then rejects a pre-vote from a candidate with
@@ -15,8 +16,10 @@
  * restore, raise the term to the last entry's term, or reject pre-votes with the request's
  * term (the candidate ignores a lower term anyway).
  */
-import { EntryType, MemoryStorage, Message, MessageType, RawNode } from '@shoal/raft';
-import { SeededRandom } from '@shoal/random';
+import { EntryType, MemoryStorage, Message, MessageType, RawNode, Snapshot } from '@shoal/raft';
+import { Random, SeededRandom } from '@shoal/random';
+import { DiskBehaviour, SimDisk } from './disk';
+import { CrashPoint, ShellBehaviour, ShellObserver, SimNode } from './node';
 
 function preVote(from: number, to: number, term: number, logTerm: number, index: number): Message {
   return {
@@ -34,7 +37,61 @@ function preVote(from: number, to: number, term: number, logTerm: number, index:
   };
 }
 
+function message(type: MessageType, from: number, to: number, fields: Partial<Message>): Message {
+  return { ...preVote(from, to, 0, 0, 0), type, ...fields };
+}
+
+/** A shell observer that crashes the node after the writes of its first Ready with entries. */
+function crashingObserver(): ShellObserver {
+  let crashed = false;
+  const ignore = (): void => undefined;
+  return {
+    readyTaken: ignore,
+    crashPoint: (_node, rd) => {
+      if (crashed || rd.entries.length === 0) return undefined;
+      crashed = true;
+      return CrashPoint.AfterWrite;
+    },
+    entriesWritten: ignore,
+    send: ignore,
+    applied: ignore,
+    confChangeApplied: ignore,
+    snapshotApplied: ignore,
+    readServed: ignore,
+  };
+}
+
 describe('raft core findings', () => {
+  test.failing('through the correct shell: torn tail after a first MsgApp, then a pre-vote', () => {
+    const initial: Snapshot = {
+      metadata: { index: 0, term: 0, confState: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
+      data: new Uint8Array(0),
+    };
+    const node = new SimNode({
+      id: 3,
+      disk: new SimDisk(initial, DiskBehaviour.Honest),
+      founders: [1, 2, 3],
+      behaviour: ShellBehaviour.Correct,
+      observer: crashingObserver(),
+      snapshotEveryEntries: 0,
+      snapshotKeepEntries: 0,
+      preVote: true,
+      checkQuorum: true,
+    });
+    node.start(new SeededRandom(1));
+    const entries = [{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(0) }];
+    // Leader 1 of term 1 replicates its first entry; node 3 never voted in term 1.
+    expect(node.receive(message(MessageType.MsgApp, 1, 3, { term: 1, entries }))).toBe(false);
+    // The tail tears after the entries record: the HardState (term 1) record is lost.
+    const keepOneRecord = { int: () => 1 } as unknown as Random;
+    expect(node.crash(keepOneRecord, true)).toEqual({ lost: 1, kept: 1 });
+    expect(node.disk.durableHardState().term).toBe(0);
+    node.start(new SeededRandom(2));
+    // Candidate 2 never got the entry; node 3 must reject its pre-vote, and asserts instead.
+    node.receive(preVote(2, 3, 1, 0, 0));
+  });
+
+
   test.failing('a restarted node with entries but HardState term 0 can reject a pre-vote', () => {
     const storage = new MemoryStorage({ voters: [1, 2, 3] });
     storage.append([{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(0) }]);

@@ -27,7 +27,10 @@ export const SIM_LIMITS = Object.freeze({
   traceTailRecords: 80,
   /** Events one run may process; a bigger count is a simulator bug (an event storm). */
   eventsMax: 5_000_000,
-  /** Linearizability search budget, in thousands of search steps (deterministic). */
+  /**
+   * Linearizability search budget, deterministic: in units of the checker's
+   * LINEARIZABILITY_LIMITS.budgetCheckSteps (1024) search steps, i.e. about thousands.
+   */
   linearizabilityBudgetKiloSteps: 2_000,
 });
 

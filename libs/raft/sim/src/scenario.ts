@@ -20,7 +20,7 @@ export interface SimOptions {
   mutation?: Mutation;
   /** Run the linearizability check at the end. Default true. */
   linearizability?: boolean;
-  /** Linearizability search budget in thousands of steps (deterministic). */
+  /** Linearizability search budget (see SIM_LIMITS.linearizabilityBudgetKiloSteps). */
   linearizabilityBudgetKiloSteps?: number;
   /** Multiplies the crash probabilities (mutation tests use it to find bugs sooner). */
   crashBoost?: number;
