@@ -19,9 +19,6 @@ const SNAPSHOT_SECONDS_BUCKETS: readonly number[] = Object.freeze([
   0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30,
 ]);
 
-/** ProposalOutcome labels `shoal_raft_proposals_failed_total`. */
-export type ProposalOutcome = 'committed' | 'failed';
-
 /**
  * NodeMetrics records one node's raft series. Construct it with the process registry (or
  * undefined for none); each RaftNode of a process should carry a `raft_id` default label
