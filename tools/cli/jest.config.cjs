@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'shoal-cli',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
