@@ -15,7 +15,7 @@ interface Candidate {
   readonly name: string;
   readonly client: StoreClient;
   readonly stop: AbortController;
-  readonly done: Promise<void>;
+  done: Promise<void>;
   leading: boolean;
   guard: LeaseGuard | undefined;
   startedAt: number;
@@ -29,7 +29,7 @@ function candidate(h: Harness, name: string, overlaps: string[], all: Candidate[
     name, client, stop, leading: false, guard: undefined, startedAt: 0, stoppedAt: 0,
     done: Promise.resolve(),
   };
-  (c as { done: Promise<void> }).done = runLeaderElection({
+  c.done = runLeaderElection({
     client, name: 'scheduler', holder: name, ttlMs: TTL_MS, signal: stop.signal,
     onStartedLeading: (_signal, guard) => {
       if (all.some((o) => o !== c && o.leading)) overlaps.push(name);
