@@ -30,15 +30,15 @@ export {
   type RaftPersistence,
   type SaveBatch,
 } from './persistence';
-export {
-  RaftNode,
-  type LeaderChange,
-  type MembershipResult,
-  type Phase,
-  type ProposeResult,
-  type RaftNodeStats,
-  type RaftNodeStatus,
-  type StopOptions,
-} from './raft-node';
+export { RaftNode } from './raft-node';
+export type {
+  LeaderChange,
+  MembershipResult,
+  Phase,
+  ProposeResult,
+  RaftNodeStats,
+  RaftNodeStatus,
+  StopOptions,
+} from './raft-node-types';
 export type { Transport, TransportHandler } from './transport';
 export { WalPersistence, type WalPersistenceOptions } from './wal-persistence';

@@ -28,10 +28,8 @@ import {
   type AnyConfChange,
   type ConfState,
   type Entry,
-  type HardState,
   type MemoryStorage,
   type Message,
-  type RaftLogger,
   type Ready,
   type ReadState,
   type SnapshotStatus,
@@ -55,90 +53,22 @@ import {
 import { RAFT_NODE_LIMITS } from './limits';
 import { NodeMetrics } from './node-metrics';
 import { resolveOptions, type RaftNodeOptions, type ResolvedOptions } from './options';
-import type { RaftPersistence, SaveBatch } from './persistence';
+import type { RaftPersistence } from './persistence';
+import type {
+  LeaderChange,
+  MembershipResult,
+  Phase,
+  ProposeResult,
+  RaftNodeStats,
+  RaftNodeStatus,
+  StopOptions,
+} from './raft-node-types';
+import { propMessage, raftLogger, sendsBeforePersist } from './ready-helpers';
+import { ReadyWriter } from './ready-writer';
 import type { Transport, TransportHandler } from './transport';
 import { Waiters } from './waiters';
 
-/**
- * ProposeResult says where a proposal landed: the log index it was applied at, and what the
- * proposer's own Applier returned for it.
- */
-export interface ProposeResult<R = void> {
-  index: number;
-  result: R;
-}
-
-/** MembershipResult is an applied membership change and the membership now in force. */
-export interface MembershipResult {
-  index: number;
-  confState: ConfState;
-}
-
-/** LeaderChange is what `onLeaderChange` listeners receive. */
-export interface LeaderChange {
-  /** The known leader (0 = none). */
-  leaderId: number;
-  term: number;
-  /** Whether this member is the leader and has applied its whole log (accepts proposals). */
-  isLeader: boolean;
-}
-
-/** RaftNodeStats are counters since start, for benchmarks and tests. */
-export interface RaftNodeStats {
-  /** Readys handled. */
-  readys: number;
-  /** Saves that asked for an fsync. */
-  fsyncs: number;
-  /** Entries written by saves that asked for an fsync. */
-  entriesSynced: number;
-  /** Entries applied (all types, including empty ones). */
-  entriesApplied: number;
-  /** Snapshots taken by this member. */
-  snapshots: number;
-}
-
-/** RaftNodeStatus is a copy of a member's state for operators and tests. */
-export interface RaftNodeStatus {
-  id: number;
-  phase: Phase;
-  role: StateType;
-  term: number;
-  vote: number;
-  commit: number;
-  applied: number;
-  leaderId: number;
-  isLeader: boolean;
-  snapshotIndex: number;
-  firstIndex: number;
-  lastIndex: number;
-  confState: ConfState;
-  /** Per-peer replication progress (leader only): match, next, state. */
-  progress: Map<number, { match: number; next: number; state: string }>;
-  pendingProposals: number;
-  pendingReads: number;
-  removed: boolean;
-  fatal: string | undefined;
-  stats: RaftNodeStats;
-}
-
-/** Phase is where a RaftNode is in its life. */
-export type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-/** StopOptions: `flush: false` abandons the WAL without syncing (a crash, for tests). */
-export interface StopOptions {
-  flush?: boolean;
-}
-
 type Applied<R> = MembershipResult | ProposeResult<R>;
-
-/** The leader's messages that may go out before its own entries are durable. */
-function sendsBeforePersist(m: Message): boolean {
-  return (
-    m.type === MessageType.MsgApp ||
-    m.type === MessageType.MsgHeartbeat ||
-    m.type === MessageType.MsgSnap
-  );
-}
 
 /**
  * RaftNode runs one raft member; see the file comment for the loop. All methods are safe to
@@ -158,6 +88,7 @@ export class RaftNode<R = void> {
   private readonly reads: Waiters<number>;
   private rawNode: RawNode | undefined;
   private storage: MemoryStorage | undefined;
+  private writer: ReadyWriter | undefined;
   private phase: Phase = 'new';
   private fatal: RaftNodeFatalError | undefined;
   private tickTimer: TimerHandle | undefined;
@@ -175,10 +106,6 @@ export class RaftNode<R = void> {
   private commit = 0;
   private applied = 0;
   private snapshotIndex = 0;
-  /** The HardState last written to persistence (its term and vote are durable). */
-  private savedHardState: HardState = { term: 0, vote: 0, commit: 0 };
-  /** A newer HardState whose write was deferred because only its commit index moved. */
-  private deferredHardState: HardState | undefined;
   private confState: ConfState = {
     voters: [],
     learners: [],
@@ -251,7 +178,14 @@ export class RaftNode<R = void> {
       this.confState = restored.confState;
       this.term = restored.term;
       this.commit = restored.commit;
-      this.savedHardState = restored.hardState;
+      this.writer = new ReadyWriter(
+        this.persistence,
+        restored.storage,
+        restored.hardState,
+        this.stats,
+        this.metrics,
+        this.o.now,
+      );
       this.rawNode = new RawNode({
         ...this.o.raft,
         id: this.id,
@@ -285,8 +219,7 @@ export class RaftNode<R = void> {
     if (started) await this.transport.stop().catch(() => undefined);
     await this.loopDone;
     if (started && !wasFailed && (options.flush ?? true)) {
-      await this.flushHardState();
-      await this.persistence.close();
+      await this.readyWriter().close();
     }
     if (!wasFailed) this.phase = 'stopped';
   }
@@ -611,59 +544,12 @@ export class RaftNode<R = void> {
       for (const m of rd.messages) (sendsBeforePersist(m) ? early : late).push(m);
       this.send(early);
     }
-    await this.persist(rd);
+    await this.readyWriter().persist(rd);
     if (this.phase !== 'running') return;
     this.send(late);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
     if (rd.readStates.length > 0) this.noteReadStates(rd.readStates);
-  }
-
-  /** persist writes the Ready's snapshot, entries and HardState, then shows them to raft. */
-  private async persist(rd: Ready): Promise<void> {
-    const storage = this.memoryStorage();
-    if (rd.snapshot !== undefined) await this.persistence.saveSnapshot(rd.snapshot);
-    const hs = rd.hardState;
-    if (hs !== undefined && this.commitOnly(rd, hs)) {
-      // Only the commit index moved: no fsync is due, and nothing depends on it being on
-      // disk, so the write rides with the next save (or a snapshot, or stop) instead of
-      // costing a write of its own on every member every round.
-      this.deferredHardState = hs;
-    } else if (rd.entries.length > 0 || hs !== undefined) {
-      const started = this.o.now();
-      // After a received snapshot's marker, its HardState (commit >= the snapshot) is synced
-      // at once: the WAL trusts a marker only once a saved commit covers it.
-      const mustSync = rd.mustSync || rd.snapshot !== undefined;
-      const batch: SaveBatch = { entries: rd.entries, mustSync };
-      const latest = hs ?? this.deferredHardState;
-      if (latest !== undefined) batch.hardState = latest;
-      await this.persistence.save(batch);
-      if (latest !== undefined) this.savedHardState = latest;
-      this.deferredHardState = undefined;
-      if (mustSync) {
-        this.stats.fsyncs += 1;
-        this.stats.entriesSynced += rd.entries.length;
-        this.metrics.fsync((this.o.now() - started) / 1000, rd.entries.length);
-      }
-    }
-    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
-    if (rd.entries.length > 0) storage.append(rd.entries);
-    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
-  }
-
-  /** commitOnly reports whether `hs` differs from what is saved in its commit index only. */
-  private commitOnly(rd: Ready, hs: HardState): boolean {
-    if (rd.entries.length > 0 || rd.snapshot !== undefined || rd.mustSync) return false;
-    return hs.term === this.savedHardState.term && hs.vote === this.savedHardState.vote;
-  }
-
-  /** flushHardState writes a deferred commit-only HardState (before snapshots and close). */
-  private async flushHardState(): Promise<void> {
-    const hs = this.deferredHardState;
-    if (hs === undefined) return;
-    await this.persistence.save({ entries: [], hardState: hs, mustSync: false });
-    this.savedHardState = hs;
-    this.deferredHardState = undefined;
   }
 
   /**
@@ -839,14 +725,13 @@ export class RaftNode<R = void> {
     const data = await this.applier.snapshot();
     const snapshot = storage.createSnapshot(index, this.confState, data);
     // The WAL only trusts snapshot markers its saved commit index covers.
-    await this.flushHardState();
-    await this.persistence.saveSnapshot(snapshot);
+    await this.readyWriter().saveSnapshot(snapshot);
     this.snapshotIndex = index;
     this.stats.snapshots += 1;
     const compactTo = index - this.o.logEntriesForSlowFollowers;
     if (compactTo >= storage.firstIndex() && this.snapshotsInFlight === 0) {
       storage.compact(compactTo);
-      await this.persistence.releaseBefore(compactTo);
+      await this.readyWriter().releaseBefore(compactTo);
     }
     this.metrics.snapshot((this.o.now() - started) / 1000);
   }
@@ -884,35 +769,13 @@ export class RaftNode<R = void> {
     return this.rawNode;
   }
 
+  private readyWriter(): ReadyWriter {
+    assert(this.writer !== undefined, 'raft node is started');
+    return this.writer;
+  }
+
   private memoryStorage(): MemoryStorage {
     assert(this.storage !== undefined, 'raft node is started');
     return this.storage;
   }
-}
-
-/** propMessage is a local MsgProp carrying a batch of proposals (one step, one broadcast). */
-function propMessage(from: number, batch: readonly { data: Uint8Array }[]): Message {
-  return {
-    type: MessageType.MsgProp,
-    to: 0,
-    from,
-    term: 0,
-    logTerm: 0,
-    index: 0,
-    entries: batch.map((p) => ({ term: 0, index: 0, type: EntryType.Normal, data: p.data })),
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    context: new Uint8Array(0),
-  };
-}
-
-/** raftLogger routes the core's diagnostics to the structured logger. */
-function raftLogger(logger: Logger): RaftLogger {
-  return {
-    debug: (message) => logger.debug(message),
-    info: (message) => logger.info(message),
-    warn: (message) => logger.warn(message),
-    error: (message) => logger.error(message),
-  };
 }
