@@ -3,18 +3,21 @@
  * crashes, torn disk tails, lossy/duplicating/reordering networks, partitions, pauses,
  * membership changes and leader transfers, converges once the faults heal, and serves a
  * linearizable KV history. Method: run 500 fixed seeds (each seed also picks its cluster
- * size and fault mix, see scenario.ts); any failure names its seed (replay it with
- * `npm run sim:raft -- --seed <s>`).
+ * size and fault mix, see scenario.ts), with a safety phase of STEPS ticks to keep the
+ * suite quick (the CLI's default is longer); any failure names its seed and the command
+ * that replays it.
  */
 import { runSeed, SeedResult } from './run-seed';
 
 const SEEDS = 500;
 const BATCHES = 10;
+const STEPS = 200;
 
 function describeFailure(r: SeedResult): string {
   const f = r.failure;
   if (f === undefined) return '';
-  return `SEED=${r.seed} tick ${f.step} ${f.invariant}: ${f.detail}\n  ${f.traceTail.slice(-15).join('\n  ')}`;
+  const replay = `npm run sim:raft -- --seed ${r.seed} --steps ${STEPS}`;
+  return `SEED=${r.seed} tick ${f.step} ${f.invariant}: ${f.detail} (${replay})\n  ${f.traceTail.slice(-15).join('\n  ')}`;
 }
 
 describe('raft simulation, fixed seeds', () => {
@@ -26,7 +29,7 @@ describe('raft simulation, fixed seeds', () => {
     it(`seeds ${from}..${to} keep every invariant`, () => {
       const failures: string[] = [];
       for (let seed = from; seed <= to; seed++) {
-        const result = runSeed(seed);
+        const result = runSeed(seed, { steps: STEPS });
         if (!result.ok) failures.push(describeFailure(result));
         if (result.linearizability === 'unknown') unknown.push(seed);
       }
