@@ -92,6 +92,8 @@ export class RaftNode<R = void> {
   private phase: Phase = 'new';
   private fatal: RaftNodeFatalError | undefined;
   private tickTimer: TimerHandle | undefined;
+  /** Ticks since start: the clock of request deadlines. */
+  private ticks = 0;
   /** Proposals wrapped and waiting for the next flush into one MsgProp. */
   private queued: { sequence: number; data: Uint8Array }[] = [];
   private pumpScheduled = false;
@@ -142,18 +144,16 @@ export class RaftNode<R = void> {
     this.logger = this.o.logger ?? silentLogger();
     this.metrics = new NodeMetrics(this.o.metrics);
     this.ids = new RequestIds(this.o.random.nextUint32());
-    const { timers, now } = this.o;
+    const { now } = this.o;
     this.proposals = new Waiters<Applied<R>>({
       what: 'proposals',
       max: RAFT_NODE_LIMITS.pendingProposalsMax,
-      timers,
       now,
       onTimeout: () => this.metrics.proposalFailed('timeout'),
     });
     this.reads = new Waiters<number>({
       what: 'reads',
       max: RAFT_NODE_LIMITS.pendingReadsMax,
-      timers,
       now,
     });
   }
@@ -236,7 +236,7 @@ export class RaftNode<R = void> {
     const refusal = this.refuseWrite(data.byteLength, RAFT_NODE_LIMITS.proposalBytesMax);
     if (refusal !== undefined) return this.refused(refusal);
     const id = this.ids.nextId();
-    const promise = this.proposals.add(id.sequence, this.o.proposalTimeoutMs);
+    const promise = this.awaitApply(id.sequence);
     this.queued.push({ sequence: id.sequence, data: wrap(id, data) });
     this.metrics.pending(this.proposals.size);
     this.schedulePump();
@@ -255,7 +255,7 @@ export class RaftNode<R = void> {
     if (refusal !== undefined) return Promise.reject(refusal);
     if (this.lead === 0) return Promise.reject(notLeaderError(0));
     const id = this.ids.nextId();
-    const promise = this.reads.add(id.sequence, this.o.readIndexTimeoutMs);
+    const promise = this.awaitRead(id.sequence);
     this.node().readIndex(wrap(id, new Uint8Array(0)));
     this.schedulePump();
     return promise;
@@ -400,7 +400,7 @@ export class RaftNode<R = void> {
       return this.refused(proposalDroppedError());
     }
     const id = this.ids.nextId();
-    const promise = this.proposals.add(id.sequence, this.o.proposalTimeoutMs);
+    const promise = this.awaitApply(id.sequence);
     const cc: AnyConfChange = { kind: 'v1', type, nodeId, context: wrap(id, bytes) };
     this.pendingConfChange = id.sequence;
     if (this.node().proposeConfChange(cc) !== null) {
@@ -454,10 +454,30 @@ export class RaftNode<R = void> {
     };
   }
 
+  /** awaitApply registers the waiter of a proposal or membership change. */
+  private awaitApply(sequence: number): Promise<Applied<R>> {
+    const timeoutMs = this.o.proposalTimeoutMs;
+    return this.proposals.add(sequence, this.deadline(timeoutMs), timeoutMs);
+  }
+
+  /** awaitRead registers the waiter of a read. */
+  private awaitRead(sequence: number): Promise<number> {
+    const timeoutMs = this.o.readIndexTimeoutMs;
+    return this.reads.add(sequence, this.deadline(timeoutMs), timeoutMs);
+  }
+
+  /** deadline is the tick by which a request made now and waiting `timeoutMs` times out. */
+  private deadline(timeoutMs: number): number {
+    return this.ticks + Math.ceil(timeoutMs / this.o.tickMs);
+  }
+
   private scheduleTick(): void {
     this.tickTimer = this.o.timers.setTimeout(() => {
       this.tickTimer = undefined;
       if (this.phase !== 'running') return;
+      this.ticks += 1;
+      this.proposals.expire(this.ticks);
+      this.reads.expire(this.ticks);
       this.node().tick();
       this.scheduleTick();
       this.schedulePump();

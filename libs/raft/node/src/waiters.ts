@@ -1,15 +1,17 @@
 /**
  * Waiters: the promises of proposals, membership changes and reads, keyed by request
- * sequence, each bounded by a deadline on the injected Timers.
+ * sequence, each bounded by a deadline counted in raft ticks. Deadlines are swept on every
+ * tick (`expire`) instead of arming a timer per request: tens of thousands of proposals a
+ * second then cost no timer objects, and tests drive them with the same clock as raft.
  */
 import { assert } from '@shoal/assert';
-import type { TimerHandle, Timers } from '@shoal/clock';
 import { timeoutError, tooManyPendingError } from './errors';
 
 interface Waiter<T> {
   resolve: (value: T) => void;
   reject: (error: Error) => void;
-  timer: TimerHandle;
+  deadlineTick: number;
+  timeoutMs: number;
   startedMs: number;
   /** The read index once the leader confirmed it (reads only). */
   readIndex: number | undefined;
@@ -19,7 +21,7 @@ interface Waiter<T> {
 export interface WaiterOptions {
   what: string;
   max: number;
-  timers: Timers;
+  /** Monotonic ms, for the age reported by `resolve`. */
   now: () => number;
   /** Called with each waiter that timed out (after it was rejected). */
   onTimeout?: () => void;
@@ -27,11 +29,13 @@ export interface WaiterOptions {
 
 /**
  * Waiters holds pending requests of one kind. Every waiter ends exactly once: resolved,
- * rejected, or timed out; its timer is cleared in every case.
- * Invariant: `size <= options.max`.
+ * rejected, or timed out by `expire`.
+ * Invariant: `size <= options.max`; deadlines never decrease in insertion order (the Map's
+ * order), so `expire` stops at the first waiter still in time.
  */
 export class Waiters<T> {
   private readonly pending = new Map<number, Waiter<T>>();
+  private lastDeadlineTick = 0;
 
   constructor(private readonly options: WaiterOptions) {
     assert(options.max > 0, 'waiters have a positive bound');
@@ -48,23 +52,32 @@ export class Waiters<T> {
   }
 
   /**
-   * add registers a waiter under `key` that times out after `timeoutMs`. It rejects at once
-   * (RESOURCE_EXHAUSTED) when `max` waiters are pending. Keys are never reused.
+   * add registers a waiter under `key` that times out at tick `deadlineTick` (its timeout,
+   * `timeoutMs`, is named in the error). It rejects at once (RESOURCE_EXHAUSTED) when `max`
+   * waiters are pending. Keys are never reused; deadlines never go back.
    */
-  add(key: number, timeoutMs: number): Promise<T> {
+  add(key: number, deadlineTick: number, timeoutMs: number): Promise<T> {
     assert(!this.pending.has(key), 'waiter keys are unique');
+    assert(deadlineTick >= this.lastDeadlineTick, 'waiter deadlines never go back');
     if (this.pending.size >= this.options.max) {
       return Promise.reject(tooManyPendingError(this.options.what, this.options.max));
     }
+    this.lastDeadlineTick = deadlineTick;
     return new Promise<T>((resolve, reject) => {
-      const timer = this.options.timers.setTimeout(() => {
-        if (!this.pending.delete(key)) return;
-        reject(timeoutError(this.options.what, timeoutMs));
-        this.options.onTimeout?.();
-      }, timeoutMs);
       const startedMs = this.options.now();
-      this.pending.set(key, { resolve, reject, timer, startedMs, readIndex: undefined });
+      const waiter = { resolve, reject, deadlineTick, timeoutMs, startedMs, readIndex: undefined };
+      this.pending.set(key, waiter);
     });
+  }
+
+  /** expire times out every waiter whose deadline is at or before `nowTick`. */
+  expire(nowTick: number): void {
+    for (const [key, w] of this.pending) {
+      if (w.deadlineTick > nowTick) return;
+      this.pending.delete(key);
+      w.reject(timeoutError(this.options.what, w.timeoutMs));
+      this.options.onTimeout?.();
+    }
   }
 
   /** resolve ends the waiter under `key` with `value`; returns its age in ms, if it was there. */
@@ -119,7 +132,6 @@ export class Waiters<T> {
     const w = this.pending.get(key);
     if (w === undefined) return undefined;
     this.pending.delete(key);
-    this.options.timers.clearTimeout(w.timer);
     return w;
   }
 }
