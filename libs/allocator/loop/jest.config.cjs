@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'allocator-loop',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'store-fixture',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
