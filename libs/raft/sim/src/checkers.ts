@@ -50,7 +50,7 @@ export class InvariantViolation extends Error {
   }
 }
 
-/** violation throws an {@link InvariantViolation} unless `cond` holds. */
+/** check throws an {@link InvariantViolation} for `invariant` unless `cond` holds. */
 export function check(cond: boolean, invariant: Invariant, detail: () => string): asserts cond {
   if (!cond) throw new InvariantViolation(invariant, detail());
 }
@@ -102,7 +102,7 @@ export class ClusterChecker {
     return this.committedTerms.length - 1;
   }
 
-  /** leaderCount is the number of terms that had a leader. */
+  /** leaderTerms is the number of terms that had a leader. */
   get leaderTerms(): number {
     return this.leaderOfTerm.size;
   }

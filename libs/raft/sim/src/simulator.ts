@@ -21,7 +21,7 @@ import {
   Snapshot,
   StateType,
 } from '@shoal/raft';
-import { Random, SeededRandom } from '@shoal/random';
+import type { Random } from '@shoal/random';
 import type { KvOutput } from '@shoal/testing-linearizability';
 import { check, ClusterChecker, Invariant } from './checkers';
 import { SimDisk } from './disk';
@@ -147,7 +147,7 @@ export class Simulator implements ShellObserver, NemesisHost {
     return [...this.joined].filter((id) => this.nodes.get(id)?.state !== 'decommissioned').length;
   }
 
-  /** crash crashes a running node now (`reason`: where, 0 between inputs) and restarts it later. */
+  /** crash stops a running node now (`reason`: where in a Ready, 0 between inputs), restarts it later. */
   crash(node: SimNode, reason: CrashPoint | 0): void {
     const loss = node.crash(this.diskRandom, this.scenario.tornTail);
     this.trace.record(this.time, TraceKind.Crash, node.id, reason, loss.lost, loss.kept);
@@ -160,7 +160,7 @@ export class Simulator implements ShellObserver, NemesisHost {
     this.queue.push(this.time + downUnits, { kind: 'restart', node: node.id });
   }
 
-  /** partition cuts links now and schedules the heal. */
+  /** partitioned schedules the heal of the partition the nemesis just made. */
   partitioned(durationTicks: number): void {
     this.queue.push(this.time + durationTicks * U, { kind: 'heal' });
   }
@@ -525,9 +525,4 @@ export class Simulator implements ShellObserver, NemesisHost {
 /** cloneMessage copies a message so that no object is shared between two nodes. */
 function cloneMessage(m: Message): Message {
   return { ...m, entries: m.entries.map((e) => ({ ...e })) };
-}
-
-/** newSimulator builds a simulator for `scenario` from the seed. */
-export function newSimulator(scenario: Scenario, random: SeededRandom): Simulator {
-  return new Simulator(scenario, random);
 }
