@@ -1,6 +1,11 @@
 import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
-import type { UntypedServiceImplementation, ServiceDefinition } from '@grpc/grpc-js';
+import type {
+  ServerCredentials,
+  ServerInterceptor,
+  ServiceDefinition,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { z } from 'zod';
 import type { AppBaseConfig } from '@shoal/config';
 import type { HealthState } from './health-state';
@@ -44,6 +49,12 @@ export interface GrpcBinding {
   implementation: UntypedServiceImplementation;
 }
 
+/** GrpcSecurity is how an app's gRPC server authenticates and authorizes its callers. */
+export interface GrpcSecurity {
+  credentials: ServerCredentials;
+  interceptors?: ServerInterceptor[];
+}
+
 /** Stoppable is an app's running work (a control loop, a server); the shell stops it first. */
 export interface Stoppable {
   stop(): Promise<void>;
@@ -62,6 +73,11 @@ export interface AppSpec<S extends z.ZodRawShape = z.ZodRawShape> {
   config?: S;
   /** Services to serve beside health, built once the context exists. */
   grpcServices?: (ctx: AppContext<BaseAppConfig & z.infer<z.ZodObject<S>>>) => GrpcBinding[];
+  /**
+   * Server credentials and extra interceptors (e.g. mTLS plus the authorization check of
+   * `@shoal/pki`), built once the config is known. Default: insecure, no extra interceptors.
+   */
+  grpcSecurity?: (ctx: AppContext<BaseAppConfig & z.infer<z.ZodObject<S>>>) => GrpcSecurity;
   /** The app's own work, started after the servers listen and stopped before they close. */
   start?: (ctx: AppContext<BaseAppConfig & z.infer<z.ZodObject<S>>>) => Promise<Stoppable | void>;
 }

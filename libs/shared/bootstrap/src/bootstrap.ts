@@ -81,6 +81,7 @@ export async function bootstrapApp<S extends z.ZodRawShape>(
   const ctx: AppContext<typeof config> = { app: spec.app, version: SHOAL_VERSION, config, logger, metrics, health };
 
   const bindings = spec.grpcServices?.(ctx) ?? [];
+  const security = spec.grpcSecurity?.(ctx);
   const serviceNames = bindings.map((b) => b.name);
   class ShoalAppModule {}
   Module({
@@ -100,7 +101,13 @@ export async function bootstrapApp<S extends z.ZodRawShape>(
       package: ['grpc.health.v1'],
       packageDefinition: { 'grpc.health.v1.Health': HealthService },
     },
-    { metrics, logger, credentials: ServerCredentials.createInsecure(), bindings },
+    {
+      metrics,
+      logger,
+      credentials: security?.credentials ?? ServerCredentials.createInsecure(),
+      interceptors: security?.interceptors,
+      bindings,
+    },
   );
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.init();

@@ -1,6 +1,6 @@
 import { ServerGrpc } from '@nestjs/microservices';
 import type { GrpcOptions } from '@nestjs/microservices';
-import type { ServerCredentials } from '@grpc/grpc-js';
+import type { ServerCredentials, ServerInterceptor } from '@grpc/grpc-js';
 import { bindServer, createGrpcServer } from '@shoal/grpc';
 import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
@@ -11,6 +11,8 @@ export interface ShoalGrpcStrategyOptions {
   metrics: Metrics;
   logger: Logger;
   credentials: ServerCredentials;
+  /** Interceptors after the metrics one (e.g. authorization). */
+  interceptors?: ServerInterceptor[];
   /** Raw grpc-js services (long-lived streams are simpler without Nest's Observables). */
   bindings: GrpcBinding[];
 }
@@ -42,6 +44,7 @@ export class ShoalGrpcStrategy extends ServerGrpc {
       metrics: this.shoal.metrics,
       logger: this.shoal.logger,
       credentials: this.shoal.credentials,
+      interceptors: this.shoal.interceptors,
     });
     for (const binding of this.shoal.bindings) {
       server.addService(binding.definition, binding.implementation);

@@ -37,7 +37,7 @@ export interface GetRootCACertificateResponse {
 export interface IssueNodeCertificateRequest {
   /** PEM CSR; only its public key is used. */
   csr: Buffer;
-  /** "SWMTKN-1-<digest>-<secret>"; its secret picks the role. Empty for renewals. */
+  /** "SHLTKN-1-<digest>-<secret>"; its secret picks the role. Empty for renewals. */
   token: string;
   /** Availability of a new node. */
   availability: NodeSpec_Availability;

@@ -414,7 +414,7 @@ export interface BlacklistedCertificate {
 
 /**
  * JoinTokens are the secret halves of the join tokens. A token reads
- * "SWMTKN-1-<digest>-<secret>" where <digest> is RootCA.ca_cert_hash in base 36 (50 chars),
+ * "SHLTKN-1-<digest>-<secret>" where <digest> is RootCA.ca_cert_hash in base 36 (50 chars),
  * composed whenever a token is shown or checked, and <secret> is stored here (25 base-36
  * chars). Keeping only the secret here lets users rotate tokens without touching root_ca and
  * lets the CA rotate the root without touching the tokens.
