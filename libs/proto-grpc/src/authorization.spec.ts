@@ -54,8 +54,9 @@ describe('AUTHORIZATION', () => {
   });
 
   it('pins the per-service rules of the design', () => {
-    expect(serviceRule('shoal.v1.Store')).toEqual([...CONTROL_LOOPS, 'gateway']);
-    expect(serviceRule('shoal.v1.Leases')).toEqual(CONTROL_LOOPS);
+    // `store`: followers forward writes and lease calls to the leader as themselves.
+    expect(serviceRule('shoal.v1.Store')).toEqual(['store', ...CONTROL_LOOPS, 'gateway']);
+    expect(serviceRule('shoal.v1.Leases')).toEqual(['store', ...CONTROL_LOOPS]);
     expect(serviceRule('shoal.v1.Members')).toEqual(['store', 'gateway']);
     expect(serviceRule('shoal.v1.Raft')).toEqual(['store']);
     expect(serviceRule('shoal.v1.Control')).toEqual(['gateway', 'admin']);

@@ -48,8 +48,9 @@ import {
 } from "@shoal/proto";
 
 /**
- * Store is the raft-store's object API, served by every manager. Writes (Transaction) succeed
- * only on the leader (UNAVAILABLE elsewhere); reads are linearizable unless `stale` is set.
+ * Store is the raft-store's object API, served by every member. Followers forward writes
+ * (Transaction, lease calls) to the leader as role `store`, carrying the caller's identity;
+ * reads are linearizable unless `stale` is set.
  */
 export type StoreService = typeof StoreService;
 export const StoreService = {
