@@ -7,6 +7,7 @@
  * the goals); progress goes to stderr.
  *
  *   npm run bench:raft -- [--seconds 5] [--payload-bytes 256] [--proposers 64] [--dir /tmp]
+ *                         [--segment-mib 64]
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,8 @@ const SECONDS = Number(flag('seconds', '5'));
 const PAYLOAD_BYTES = Number(flag('payload-bytes', '256'));
 const PROPOSERS = Number(flag('proposers', '64'));
 const BASE_DIR = flag('dir', os.tmpdir());
+/** WAL segment size in MiB (the WAL's default is 64); each new segment is zero-filled inline. */
+const SEGMENT_MIB = Number(flag('segment-mib', '64'));
 /** Goals of the raft benchmark issue, at PROPOSERS concurrent proposers through the WAL. */
 const GOALS = { entriesPerSecondMin: 20_000, p99MsMax: 10, proposers: PROPOSERS };
 /** Raw fsync probe: this many 256 B append + fdatasync rounds, at most this long. */
@@ -122,7 +125,11 @@ async function startCluster(
     const node = new RaftNode({
       id,
       peers: ids,
-      persistence: new WalPersistence({ dir: path.join(dir, `member-${id}`), nodeId: id }),
+      persistence: new WalPersistence({
+        dir: path.join(dir, `member-${id}`),
+        nodeId: id,
+        segmentBytes: SEGMENT_MIB * 1024 * 1024,
+      }),
       transport: hub.connect(id),
       applier,
       timers: systemTimers,
@@ -244,6 +251,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const counts = appliers.map((a) => a.count);
     await Promise.all(nodes.map((n) => n.stop()));
+    const walSegments = await Promise.all(
+      nodes.map(async (n) => (await fsp.readdir(path.join(dir, `member-${n.id}`, 'wal'))).length),
+    );
+    const snapshots = nodes.map((n) => n.status().stats.snapshots);
     const result = {
       bench: 'raft',
       config: {
@@ -252,6 +263,7 @@ async function main(): Promise<void> {
         members: 3,
         transport: 'local',
         wal: 'node:fs',
+        walSegmentMiB: SEGMENT_MIB,
       },
       machine: {
         cpus: os.cpus().length,
@@ -268,6 +280,9 @@ async function main(): Promise<void> {
       fsyncFloor: { bytes: 256, ...fsync },
       phases: { sequential, concurrent },
       appliedPerMember: counts,
+      /** WAL segment files left per member (each new 64 MiB segment is zero-filled inline). */
+      walSegmentsPerMember: walSegments,
+      snapshotsPerMember: snapshots,
       goals: {
         ...GOALS,
         met:
