@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'agent-runtime',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
