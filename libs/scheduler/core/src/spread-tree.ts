@@ -78,16 +78,29 @@ function buildTree(descriptors: readonly string[], nodes: readonly NodeInfo[],
 /**
  * waterFill splits `n` tasks over branches so that their task counts (existing + new) become
  * as even as possible, never giving a branch more than its room: it raises the lowest branches
- * to a common level, then hands the remainder out one each in branch order. Exported for tests.
+ * to a common level, then hands the remainder out one each in branch order. The result equals
+ * giving the tasks one at a time to the lowest branch with room (ties to the first), in
+ * O(b · log(max existing + n)) for b branches; loops, not `Math.min(...xs)`, so a level may
+ * have any number of branches (one per node for a per-node label). Exported for tests.
  */
 export function waterFill(existing: readonly number[], room: readonly number[], n: number): number[] {
+  assert(existing.length === room.length, 'one room per branch');
   const given = (level: number, i: number): number =>
     Math.min(room[i] as number, Math.max(0, level - (existing[i] as number)));
-  const totalRoom = room.reduce((a, b) => a + b, 0);
-  if (totalRoom <= n) return room.map((r) => r);
-  let lo = Math.min(...existing);
-  let hi = Math.max(...existing) + n;
-  const filled = (level: number): number => existing.reduce((sum, _, i) => sum + given(level, i), 0);
+  let totalRoom = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < existing.length; i++) {
+    totalRoom += room[i] as number;
+    lo = Math.min(lo, existing[i] as number);
+    hi = Math.max(hi, (existing[i] as number) + n);
+  }
+  if (totalRoom <= n) return room.slice();
+  const filled = (level: number): number => {
+    let sum = 0;
+    for (let i = 0; i < existing.length; i++) sum += given(level, i);
+    return sum;
+  };
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);
     if (filled(mid) <= n) lo = mid;
