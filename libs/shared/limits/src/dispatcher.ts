@@ -29,6 +29,18 @@ export const DISPATCHER_LIMITS = Object.freeze({
   assignmentBatchWaitMs: 100,
   /** Changes that force an assignments message out (SwarmKit `modificationBatchLimit`). */
   assignmentBatchMaxChanges: 100,
+  /** Ms between sweeps of the heartbeat tracker and the batchers' due checks (Shoal). */
+  tickIntervalMs: 50,
+  /** Changes per status-write transaction (≤ STORE_LIMITS.maxChangesPerTransaction). */
+  statusWriteChunk: 200,
+  /** Sessions one dispatcher replica serves at most; further registrations are UNAVAILABLE. */
+  sessionsMax: 20_000,
+  /** Task status updates accepted in one UpdateTaskStatus request. */
+  updatesPerRequestMax: 10_000,
+  /** Ms TTL of the sweeper lease (one replica sweeps nodes whose session holder is gone). */
+  sweeperLeaseTtlMs: 15 * SECOND_MS,
+  /** Ms TTL of each replica's liveness lease `dispatcher-replica/<id>` (Shoal). */
+  replicaLeaseTtlMs: 15 * SECOND_MS,
 });
 
 /** DispatcherLimits is the type of {@link DISPATCHER_LIMITS}. */
