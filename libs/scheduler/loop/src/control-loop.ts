@@ -154,7 +154,16 @@ interface Term {
   readonly queue: WorkQueue;
   readonly guard: LeaseGuard;
   readonly signal: AbortSignal;
+  /** The store version of the term's last commit; passes wait until the cache reflects it. */
+  committedVersion: number;
 }
+
+/**
+ * Ms between checks of whether the informer caught up with the loop's own last commit: a
+ * pass must never plan from a cache that misses its own writes (that would, e.g., create a
+ * slot's task twice).
+ */
+const CATCH_UP_POLL_MS = 2;
 
 function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -179,7 +188,8 @@ function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
  * - `start()` campaigns for the lease `name`; while this replica holds it, a term runs: a
  *   fresh Reconciler and informer (a full list, every object an add), a full pass of
  *   `allKeys`, then passes over batches of queued keys, each after `debounceGapMs` of quiet
- *   (at most `maxLatencyMs` after its first key); a relist queues a full pass again;
+ *   (at most `maxLatencyMs` after its first key) and once the cache reflects the term's own
+ *   last commit; a relist queues a full pass again;
  * - every write goes through the term's `commit`, as `name`, fenced by the lease guard, so a
  *   replica that lost its lease cannot write; the term ends the moment the lease is lost;
  * - a key whose pass failed is requeued with its per-key backoff; `done` forgets it;
@@ -258,7 +268,7 @@ export class ControlLoop {
     });
     const queue = new WorkQueue({ clock: options.clock, timers: options.timers,
       limits: options.queueLimits });
-    const term: Term = { reconciler, informer, queue, guard, signal };
+    const term: Term = { reconciler, informer, queue, guard, signal, committedVersion: 0 };
     const shutDown = (): void => queue.shutDown();
     signal.addEventListener('abort', shutDown, { once: true });
     informer.addHandlers(this.handlers(term));
@@ -307,6 +317,7 @@ export class ControlLoop {
         relists = informer.relistCount;
         this.fullPass(term);
       }
+      await this.catchUp(term);
       const keys = [first];
       while (queue.len() > 0 && keys.length < this.options.batching.maxBatchKeys) {
         const key = await queue.get();
@@ -314,6 +325,12 @@ export class ControlLoop {
         keys.push(key);
       }
       await this.runPass(term, keys);
+    }
+  }
+
+  private async catchUp(term: Term): Promise<void> {
+    while (term.informer.version < term.committedVersion && !term.signal.aborted) {
+      await sleep(this.options.timers, CATCH_UP_POLL_MS, term.signal);
     }
   }
 
@@ -336,7 +353,11 @@ export class ControlLoop {
       nowMs: startedMs,
       informer: term.informer,
       signal: term.signal,
-      commit: (changes) => this.commit(changes, term.guard),
+      commit: async (changes) => {
+        const committed = await this.commit(changes, term.guard);
+        term.committedVersion = Math.max(term.committedVersion, committed.version);
+        return committed;
+      },
     };
     let outcomes: ReadonlyMap<string, KeyOutcome>;
     try {
