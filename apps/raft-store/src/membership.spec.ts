@@ -17,7 +17,7 @@ import { checkConfig, parseMembers, type RaftStoreConfig } from './config';
 import { forceNewCluster, membersAtCommit } from './force-new-cluster';
 import { encodeMemberContext, Membership } from './membership';
 
-function applied(index: number, change: AnyConfChange, context = new Uint8Array(0)):
+function applied(index: number, change: AnyConfChange, context: Uint8Array = new Uint8Array(0)):
   AppliedConfChange {
   return { index, change, context, confState: { voters: [], learners: [], votersOutgoing: [],
     learnersNext: [], autoLeave: false } };
