@@ -1,2 +1,18 @@
-// Public surface of @shoal/agent-runtime.
-export {};
+// Public surface of @shoal/agent-runtime: the node-agent's executors (docker, process, sim),
+// the per-task manager that drives @shoal/agent-core's step function, the worker that keeps
+// one manager per assigned task, and the local task store that makes restarts reattach.
+export { createOptions, DockerExecutor, graceMs, type DockerExecutorOptions } from './docker-executor';
+export {
+  EXECUTOR_KINDS,
+  runOperation,
+  type Executor,
+  type ExecutorKind,
+  type TaskController,
+} from './executor';
+export { containerName, TASK_LABELS, taskLabels, taskName } from './labels';
+export { AGENT_RUNTIME_LIMITS, type AgentRuntimeLimits } from './limits';
+export { exitCodeOf, ProcessExecutor, type ProcessExecutorOptions } from './process-executor';
+export { SIM_FAILURE, SimExecutor, type SimExecutorOptions } from './sim-executor';
+export { TaskManager, type StatusReporter, type TaskManagerOptions } from './task-manager';
+export { LocalTaskStore, STORE_FILE_NAME, type TaskRecord } from './task-store';
+export { Worker, type WorkerOptions } from './worker';

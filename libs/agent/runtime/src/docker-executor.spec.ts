@@ -1,0 +1,186 @@
+// Goal: the docker executor, driven by the worker's task managers, runs a task as a labelled
+// container on a real dockerd, maps exits, out-of-band kills, missing images and healthchecks
+// to the right task states, stops and removes containers, and an agent restarted on the same
+// state directory reattaches to the same container instead of starting a new one.
+// Method: a real engine (started by ensureDockerd when /_ping fails: this suite FAILS, never
+// skips, without one), the busybox test image, containers labelled com.shoal.test=1 and removed
+// in afterAll; states observed through the reported statuses and `docker inspect`.
+import { systemClock, systemTimers } from '@shoal/runtime';
+import { durationFromMs, TaskState } from '@shoal/proto';
+import type Docker from 'dockerode';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerExecutor } from './docker-executor';
+import { TASK_LABELS } from './labels';
+import { LocalTaskStore } from './task-store';
+import { ensureDockerd, removeTestContainers, TEST_IMAGE, TEST_LABEL } from './testing/dockerd';
+import { makeTask, StatusLog, waitFor } from './testing/fixtures';
+import { Worker } from './worker';
+
+jest.setTimeout(60_000);
+
+const LIMITS = { retryInitialMs: 50, retryMaxMs: 200, healthPollMs: 100 };
+let docker: Docker;
+const dirs: string[] = [];
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  docker = await ensureDockerd();
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.close()));
+});
+
+afterAll(async () => {
+  if (docker !== undefined) await removeTestContainers(docker);
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function agent(stateDir?: string): Promise<{ worker: Worker; log: StatusLog; executor: DockerExecutor; stateDir: string }> {
+  const dir = stateDir ?? (await mkdtemp(join(tmpdir(), 'shoal-agent-docker-')));
+  if (stateDir === undefined) dirs.push(dir);
+  const store = await LocalTaskStore.open(dir);
+  const log = new StatusLog();
+  const executor = new DockerExecutor({ docker, extraLabels: { [TEST_LABEL.key]: TEST_LABEL.value }, healthPollMs: 100 });
+  const worker = new Worker({ executor, store, report: log.report, clock: systemClock, timers: systemTimers, limits: LIMITS });
+  await worker.init();
+  workers.push(worker);
+  return { worker, log, executor, stateDir: dir };
+}
+
+function sleeper(extra: Parameters<typeof makeTask>[0] = {}) {
+  return makeTask({ image: TEST_IMAGE, command: ['sleep', '300'], ...extra });
+}
+
+describe('docker executor against a real dockerd', () => {
+  it('runs a task as a container carrying the task labels', async () => {
+    const { worker, log } = await agent();
+    const task = sleeper();
+    await worker.assign([task]);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    expect(running.state).toBe(TaskState.RUNNING);
+    expect(log.states(task.id)).toEqual([
+      TaskState.ACCEPTED, TaskState.PREPARING, TaskState.READY, TaskState.STARTING, TaskState.RUNNING,
+    ]);
+    const id = running.containerStatus?.containerId ?? '';
+    expect(id).not.toBe('');
+    const info = await docker.getContainer(id).inspect();
+    expect(info.State.Running).toBe(true);
+    expect(running.containerStatus?.pid).toBe(info.State.Pid);
+    expect(info.Config.Labels).toMatchObject({
+      [TASK_LABELS.taskId]: task.id,
+      [TASK_LABELS.serviceId]: 'svc1',
+      [TASK_LABELS.serviceName]: 'web',
+      [TASK_LABELS.slot]: '1',
+      [TASK_LABELS.nodeId]: 'node1',
+      [TEST_LABEL.key]: TEST_LABEL.value,
+    });
+    expect(info.Name).toBe(`/web.1.${task.id}`);
+  });
+
+  it('reports COMPLETE for exit 0 and FAILED with the exit code otherwise', async () => {
+    const { worker, log } = await agent();
+    const ok = makeTask({ image: TEST_IMAGE, command: ['true'] });
+    const bad = makeTask({ image: TEST_IMAGE, command: ['sh', '-c', 'exit 3'] });
+    await worker.assign([ok, bad]);
+    const done = await log.until(ok.id, TaskState.COMPLETE);
+    expect(done.state).toBe(TaskState.COMPLETE);
+    expect(done.containerStatus?.exitCode).toBe(0);
+    const failed = await log.until(bad.id, TaskState.FAILED);
+    expect(failed.state).toBe(TaskState.FAILED);
+    expect(failed.err).toBe('task: non-zero exit (3)');
+    expect(failed.containerStatus?.exitCode).toBe(3);
+  });
+
+  it('observes a container killed out of band as FAILED', async () => {
+    const { worker, log } = await agent();
+    const task = sleeper();
+    await worker.assign([task]);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    await docker.getContainer(running.containerStatus?.containerId ?? '').kill();
+    const failed = await log.until(task.id, TaskState.FAILED);
+    expect(failed.state).toBe(TaskState.FAILED);
+    expect(failed.err).toBe('task: non-zero exit (137)');
+  });
+
+  it('rejects a task whose image is missing and cannot be pulled', async () => {
+    const { worker, log } = await agent();
+    const task = makeTask({ image: 'shoal-test/does-not-exist:1', command: ['true'] });
+    await worker.assign([task]);
+    const rejected = await log.until(task.id, TaskState.REJECTED, 30_000);
+    expect(rejected.state).toBe(TaskState.REJECTED);
+    expect(rejected.err).toMatch(/^pull shoal-test\/does-not-exist:1: /);
+  });
+
+  it('shuts a task down on desired SHUTDOWN and removes its container when unassigned', async () => {
+    const { worker, log, executor } = await agent();
+    const task = sleeper({ stopGracePeriod: durationFromMs(1_000) });
+    await worker.assign([task]);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    const id = running.containerStatus?.containerId ?? '';
+    await worker.update([{ ...task, desiredState: TaskState.SHUTDOWN }], []);
+    const stopped = await log.until(task.id, TaskState.SHUTDOWN);
+    expect(stopped.state).toBe(TaskState.SHUTDOWN);
+    expect((await docker.getContainer(id).inspect()).State.Running).toBe(false);
+    await worker.assign([]);
+    await waitFor(async () => (await executor.findContainers(task.id)).length === 0, 10_000, () => 'the container to be removed');
+    await waitFor(() => worker.manager(task.id) === undefined, 5_000, () => 'the manager to forget the task');
+  });
+
+  it('reattaches to the same container after an agent restart', async () => {
+    const first = await agent();
+    const task = sleeper();
+    await first.worker.assign([task]);
+    const running = await first.log.until(task.id, TaskState.RUNNING);
+    const id = running.containerStatus?.containerId ?? '';
+    await first.worker.close();
+
+    // A new agent on the same state directory: new store, executor, worker and task manager.
+    const second = await agent(first.stateDir);
+    expect(second.worker.statuses().get(task.id)?.state).toBe(TaskState.RUNNING);
+    // It waits on the existing container: still one container, the same one, still running.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await second.executor.findContainers(task.id)).toEqual([id]);
+    expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
+    expect(second.log.states(task.id)).toEqual([]);
+    // And it is attached: killing the container is observed by the new agent.
+    await docker.getContainer(id).kill();
+    const failed = await second.log.until(task.id, TaskState.FAILED);
+    expect(failed.containerStatus?.containerId).toBe(id);
+    expect(failed.err).toBe('task: non-zero exit (137)');
+  });
+
+  it('keeps a task STARTING until its healthcheck passes', async () => {
+    const { worker, log } = await agent();
+    const task = makeTask({
+      image: TEST_IMAGE,
+      command: ['sh', '-c', 'sleep 1; echo ok > /tmp/ok; sleep 300'],
+      healthcheck: {
+        test: ['CMD-SHELL', '[ -f /tmp/ok ]'],
+        interval: durationFromMs(200),
+        timeout: durationFromMs(1_000),
+        retries: 20,
+      },
+    });
+    await worker.assign([task]);
+    await log.until(task.id, TaskState.STARTING);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    expect(running.state).toBe(TaskState.RUNNING);
+    const info = await docker.getContainer(running.containerStatus?.containerId ?? '').inspect();
+    expect(info.State.Health?.Status).toBe('healthy');
+  });
+
+  it('fails a task whose healthcheck fails, and stops its container', async () => {
+    const { worker, log } = await agent();
+    const task = sleeper({
+      healthcheck: { test: ['CMD', 'false'], interval: durationFromMs(200), timeout: durationFromMs(1_000), retries: 1 },
+    });
+    await worker.assign([task]);
+    const failed = await log.until(task.id, TaskState.FAILED);
+    expect(failed.err).toBe('unhealthy container');
+    const info = await docker.getContainer(failed.containerStatus?.containerId ?? '').inspect();
+    expect(info.State.Running).toBe(false);
+  });
+});

@@ -1,0 +1,30 @@
+// Limits of the node-agent's runtime that @shoal/limits does not name yet.
+import { assert } from '@shoal/assert';
+import { SECOND_MS } from '@shoal/limits';
+
+/**
+ * AGENT_RUNTIME_LIMITS bound the node-agent's executors, task managers and local task store.
+ *
+ * TODO(agent): move into `@shoal/limits` once the owner of libs/shared agrees.
+ */
+export const AGENT_RUNTIME_LIMITS = Object.freeze({
+  /** Ms between the stop signal and SIGKILL when the spec sets none (SwarmKit's default stop_grace_period). */
+  defaultStopGraceMs: 10 * SECOND_MS,
+  /** Ms between health polls while a running task with a healthcheck is waited on (Shoal). */
+  healthPollMs: 500,
+  /** Tasks one agent keeps in its local store (Shoal; SwarmKit has no limit). */
+  maxTasks: 10_000,
+  /** Bytes of the local task store file (Shoal): 10,000 tasks of a few KiB each. */
+  maxStoreBytes: 64 * 1024 * 1024,
+  /** Ms a docker API call other than wait may take before it is abandoned (Shoal). */
+  dockerCallTimeoutMs: 60 * SECOND_MS,
+});
+
+/** AgentRuntimeLimits is the type of {@link AGENT_RUNTIME_LIMITS}. */
+export type AgentRuntimeLimits = typeof AGENT_RUNTIME_LIMITS;
+
+const L = AGENT_RUNTIME_LIMITS;
+assert(L.defaultStopGraceMs >= SECOND_MS, 'the default grace period is at least a second');
+assert(L.healthPollMs > 0, 'health poll interval is positive');
+assert(L.maxTasks > 0, 'the store holds some tasks');
+assert(L.maxStoreBytes > L.maxTasks, 'a task takes more than a byte');

@@ -1,0 +1,110 @@
+// The node-agent's local task store: the tasks assigned to this node and their last status,
+// in one JSON file replaced atomically (write a temporary file, fsync, rename), so that an agent
+// that restarts reattaches to its running tasks instead of starting them again.
+import { assert } from '@shoal/assert';
+import { Task, TaskStatus } from '@shoal/proto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AGENT_RUNTIME_LIMITS } from './limits';
+
+/** TaskRecord is what the agent remembers of one task. */
+export interface TaskRecord {
+  readonly task: Task;
+  /** The last status the agent computed (and reported) for the task. */
+  readonly status: TaskStatus;
+  /** Whether the task's runtime resources are removed. */
+  readonly removed: boolean;
+}
+
+/** STORE_FILE_NAME is the store's file name inside the agent's state directory. */
+export const STORE_FILE_NAME = 'tasks.json';
+const FORMAT_VERSION = 1;
+
+interface FileShape {
+  readonly version: number;
+  readonly tasks: ReadonlyArray<{ task: unknown; status: unknown; removed: boolean }>;
+}
+
+/** LocalTaskStore keeps {@link TaskRecord}s in memory and in `<stateDir>/tasks.json`. */
+export class LocalTaskStore {
+  private readonly records = new Map<string, TaskRecord>();
+  private writing: Promise<void> = Promise.resolve();
+  private writes = 0;
+
+  private constructor(readonly path: string) {}
+
+  /** open loads the store in `stateDir` (creating the directory; an absent file is an empty store). */
+  static async open(stateDir: string): Promise<LocalTaskStore> {
+    await mkdir(stateDir, { recursive: true });
+    const store = new LocalTaskStore(join(stateDir, STORE_FILE_NAME));
+    let text: string;
+    try {
+      text = await readFile(store.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return store;
+      throw err;
+    }
+    const parsed = JSON.parse(text) as FileShape;
+    if (parsed.version !== FORMAT_VERSION) throw new Error(`${store.path}: unknown task store version ${parsed.version}`);
+    for (const entry of parsed.tasks) {
+      const task = Task.fromJSON(entry.task);
+      store.records.set(task.id, { task, status: TaskStatus.fromJSON(entry.status), removed: entry.removed });
+    }
+    return store;
+  }
+
+  /** list returns every record. */
+  list(): TaskRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** get returns the record of `taskId`, if any. */
+  get(taskId: string): TaskRecord | undefined {
+    return this.records.get(taskId);
+  }
+
+  /** put saves `record` and resolves once the file holding it is durable. */
+  put(record: TaskRecord): Promise<void> {
+    assert(record.task.id !== '', 'stored tasks have an id');
+    assert(this.records.has(record.task.id) || this.records.size < AGENT_RUNTIME_LIMITS.maxTasks, 'the task store is not full');
+    this.records.set(record.task.id, record);
+    return this.flush();
+  }
+
+  /** delete forgets `taskId` and resolves once that is durable. */
+  delete(taskId: string): Promise<void> {
+    if (!this.records.delete(taskId)) return Promise.resolve();
+    return this.flush();
+  }
+
+  /** flush writes the current records after any write in progress (writes never interleave). */
+  private flush(): Promise<void> {
+    const next = this.writing.then(() => this.write());
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(): Promise<void> {
+    const shape: FileShape = {
+      version: FORMAT_VERSION,
+      tasks: this.list().map((r) => ({ task: Task.toJSON(r.task), status: TaskStatus.toJSON(r.status), removed: r.removed })),
+    };
+    const text = JSON.stringify(shape);
+    assert(text.length <= AGENT_RUNTIME_LIMITS.maxStoreBytes, 'the task store fits its size limit');
+    const tmp = `${this.path}.tmp-${process.pid}-${this.writes++}`;
+    const file = await open(tmp, 'w', 0o600);
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, this.path);
+    const dir = await open(dirname(this.path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}
