@@ -1,12 +1,30 @@
 import type { AppSpec } from '@shoal/bootstrap';
+import { systemClock, systemTimers } from '@shoal/runtime';
+import { createAllocatorLoop } from '@shoal/allocator-loop';
+import { connectLoopStore, holderOf, storeConfig } from './store-connection';
 
 /**
- * appSpec describes the allocator process to the shared bootstrap.
- * Today it is the shell only: config, logs, gRPC health, /healthz and /metrics. Its own
- * behaviour arrives with its issue; until then it serves nothing that pretends to work.
+ * appSpec describes the allocator process to the shared bootstrap: one replica of the
+ * allocator loop (lease "allocator"; only the holder acts) over the raft-store. Stopping the
+ * app resigns the lease, so a standby takes over at its next campaign.
  */
-export const appSpec: AppSpec = {
+export const appSpec: AppSpec<typeof storeConfig> = {
   app: 'allocator',
-  summary: "the control loop that allocates published ports and moves tasks to PENDING (process shell)",
+  summary: 'the control loop that allocates published ports and moves NEW tasks to PENDING',
   defaultPorts: { grpc: 4244, http: 9244 },
+  config: storeConfig,
+  start: (ctx) => {
+    const store = connectLoopStore(ctx.config, 'allocator', ctx.logger);
+    const loop = createAllocatorLoop({
+      store, holder: holderOf(ctx.config), clock: systemClock, timers: systemTimers,
+      logger: ctx.logger, metrics: ctx.metrics, leaseTtlMs: ctx.config.leaseTtlMs,
+    });
+    loop.start();
+    return Promise.resolve({
+      stop: async () => {
+        await loop.stop();
+        store.close();
+      },
+    });
+  },
 };

@@ -1,12 +1,30 @@
 import type { AppSpec } from '@shoal/bootstrap';
+import { systemClock, systemTimers } from '@shoal/runtime';
+import { createOrchestratorLoop } from '@shoal/orchestrator-loop';
+import { connectLoopStore, holderOf, storeConfig } from './store-connection';
 
 /**
- * appSpec describes the orchestrator process to the shared bootstrap.
- * Today it is the shell only: config, logs, gRPC health, /healthz and /metrics. Its own
- * behaviour arrives with its issue; until then it serves nothing that pretends to work.
+ * appSpec describes the orchestrator process to the shared bootstrap: one replica of the
+ * orchestrator loop (lease "orchestrator"; only the holder acts) over the raft-store. Stopping the
+ * app resigns the lease, so a standby takes over at its next campaign.
  */
-export const appSpec: AppSpec = {
+export const appSpec: AppSpec<typeof storeConfig> = {
   app: 'orchestrator',
-  summary: "the control loop that keeps each service's tasks matching its spec (process shell)",
+  summary: 'the control loop that keeps every service\'s tasks matching its spec',
   defaultPorts: { grpc: 4242, http: 9242 },
+  config: storeConfig,
+  start: (ctx) => {
+    const store = connectLoopStore(ctx.config, 'orchestrator', ctx.logger);
+    const loop = createOrchestratorLoop({
+      store, holder: holderOf(ctx.config), clock: systemClock, timers: systemTimers,
+      logger: ctx.logger, metrics: ctx.metrics, leaseTtlMs: ctx.config.leaseTtlMs,
+    });
+    loop.start();
+    return Promise.resolve({
+      stop: async () => {
+        await loop.stop();
+        store.close();
+      },
+    });
+  },
 };
