@@ -102,6 +102,12 @@ export function handleVoteRequest(r: Raft, m: Message): void {
     }
   } else {
     r.logger.info(`${desc} rejected ${what('from')}`);
+    // A rejection carries our own term, as in etcd-raft, not the request's: a rejected
+    // MsgPreVoteResp of a higher term moves the pre-candidate to that term (stepHigherTerm),
+    // so answering with the pre-vote's term (its term + 1) would bump the term of every
+    // pre-candidate we turn down, which is what pre-vote exists to prevent. Our term is not
+    // 0 here: currentTerm >= lastLogTerm (Raft.raiseTermToLastLogTerm on restart), so at
+    // term 0 our log holds no entry a leader wrote and every candidate is up to date.
     r.send({ to: m.from, term: r.term, type: voteResponseType(m.type), reject: true });
   }
 }

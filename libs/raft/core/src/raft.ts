@@ -96,6 +96,11 @@ export class Raft {
   stepRole: StepFunction = stepFollower;
   tickRole: () => void = () => this.tickElection();
   readonly logger: RaftLogger;
+  /**
+   * loadedHardState is the HardState restored from Storage, before raiseTermToLastLogTerm.
+   * RawNode diffs its first Ready against it, so a raised term is persisted at once.
+   */
+  readonly loadedHardState: HardState;
   private readonly random: ElectionRandom;
 
   /** The constructor restores state from `c.storage` and starts as a follower. */
@@ -122,6 +127,8 @@ export class Raft {
     if (hardState.term !== 0 || hardState.vote !== 0 || hardState.commit !== 0) {
       this.loadState(hardState);
     }
+    this.loadedHardState = this.hardState();
+    this.raiseTermToLastLogTerm();
     if (c.applied > 0) this.raftLog.appliedTo(c.applied, 0);
     this.becomeFollower(this.term, NONE);
     const last = this.raftLog.lastEntryId();
@@ -224,6 +231,7 @@ export class Raft {
 
   /** reset prepares every role change: term and vote, timers, progress, reads, quotas. */
   reset(term: number): void {
+    assert(term >= this.term, `${this.id} term must not go back from ${this.term} to ${term}`);
     if (this.term !== term) {
       this.term = term;
       this.vote = NONE;
@@ -248,6 +256,20 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.uncommittedSizeBytes = 0;
     this.readOnly = new ReadOnly(this.readOnly.option);
+    this.assertTermCoversLog();
+  }
+
+  /**
+   * assertTermCoversLog checks the raft invariant currentTerm >= lastLogTerm: a node only
+   * appends entries of its own term (as leader) or of a leader of its current term (as
+   * follower), and a snapshot it installs is no newer than the leader's term.
+   */
+  assertTermCoversLog(): void {
+    const lastTerm = this.raftLog.lastEntryId().term;
+    assert(
+      this.term >= lastTerm,
+      `${this.id} term ${this.term} is below the last log term ${lastTerm}`,
+    );
   }
 
   /**
@@ -379,6 +401,36 @@ export class Raft {
     this.raftLog.committed = hs.commit;
     this.term = hs.term;
     this.vote = hs.vote;
+  }
+
+  /**
+   * raiseTermToLastLogTerm restores currentTerm >= lastLogTerm on restart, by moving to the
+   * last log term with no vote. The durable log can be ahead of the durable HardState: the
+   * Ready that first moves a node to term T carries both the HardState of T and entries of
+   * T (a follower's first MsgApp of T), and a crash that keeps the entries record but loses
+   * the HardState record (a torn tail) restarts the node at its old term with a log of T.
+   * Running at the old term breaks responses that carry our term (a rejected MsgPreVote
+   * would go out with term 0) and every reasoning that relies on the invariant.
+   *
+   * Why this is safe: no message of the torn Ready was sent (the shell sends them only once
+   * its HardState is durable), so no peer relies on the lost HardState; a vote it may have
+   * recorded for T was never granted, and a vote recorded in an older term is moot at T. The
+   * result is the state of a follower that has just accepted these entries from T's leader.
+   * The raised HardState goes out in the first Ready (RawNode diffs it against
+   * loadedHardState, and a term change needs an fsync), so it is durable before any message
+   * of term T leaves: from there on, the usual rule (HardState before messages) holds.
+   */
+  private raiseTermToLastLogTerm(): void {
+    const lastTerm = this.raftLog.lastEntryId().term;
+    if (lastTerm > this.term) {
+      this.logger.warn(
+        `${this.id} restarted at term ${this.term} with a log of term ${lastTerm} ` +
+          '(HardState lost after its entries); raising the term, with no vote',
+      );
+      this.term = lastTerm;
+      this.vote = NONE;
+    }
+    this.assertTermCoversLog();
   }
 
   /** pastElectionTimeout reports whether the randomized election timeout elapsed. */

@@ -104,7 +104,9 @@ export class RawNode {
     this.raft = new Raft(resolved);
     this.maxEntriesPerReady = resolved.maxEntriesPerReady;
     this.prevSoftState = this.raft.softState();
-    this.prevHardState = this.raft.hardState();
+    // The restored HardState, not the current one: a term raised on restart (currentTerm >=
+    // lastLogTerm, see Raft.raiseTermToLastLogTerm) is then persisted by the first Ready.
+    this.prevHardState = this.raft.loadedHardState;
   }
 
   /** tick advances logical time by one tick (election timeout, heartbeats, CheckQuorum). */

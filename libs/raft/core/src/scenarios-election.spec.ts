@@ -302,13 +302,17 @@ describe('scenarios: election and replication', () => {
     for (const [lt, ft, compact, hintTerm, hintIndex, nextTerm, nextIndex] of cases) {
       const s1 = newStorage([1, 2, 3]);
       s1.append(entriesWithTerms(1, ...lt));
-      s1.setHardState({ term: (lt[lt.length - 1] as number) - 1, vote: 0, commit: lt.length });
+      // etcd has the leader lead at its last log term, and the follower at that term even
+      // when its log holds later terms; a node's term is never below its last log term here,
+      // so the leader leads after every term of both logs (the hints depend on logs only).
+      const leaderTerm = Math.max(...lt, ...ft) + 1;
+      s1.setHardState({ term: leaderTerm - 1, vote: 0, commit: lt.length });
       const n1 = newTestRaft(1, 10, 1, s1);
       n1.becomeCandidate();
       n1.becomeLeader();
       const s2 = newStorage([1, 2, 3]);
       s2.append(entriesWithTerms(1, ...ft));
-      s2.setHardState({ term: lt[lt.length - 1] as number, vote: 1, commit: 0 });
+      s2.setHardState({ term: leaderTerm, vote: 1, commit: 0 });
       const n2 = newTestRaft(2, 10, 1, s2);
       if (compact !== 0) s2.compact(compact);
       n2.step(msg({ from: 1, to: 2, type: MessageType.MsgHeartbeat }));

@@ -25,7 +25,7 @@ import {
   textOf,
 } from './testing/helpers';
 import { Progress } from './progress';
-import { EMPTY_BYTES } from './util';
+import { EMPTY_BYTES, NONE } from './util';
 
 function leaderWithReplicatingPeer(): { r: Raft; pr2: Progress } {
   const r = newTestRaft(1, 5, 1, newStorage([1, 2]));
@@ -47,6 +47,8 @@ const TESTING_SNAP: Snapshot = {
 
 function snapLeader(peers: number[]): Raft {
   const sm = newTestRaft(1, 10, 1, newStorage(peers));
+  // The MsgSnap that carries a snapshot has moved the follower to (at least) its term.
+  sm.becomeFollower(TESTING_SNAP.metadata.term, NONE);
   restoreSnapshot(sm, TESTING_SNAP);
   sm.becomeCandidate();
   sm.becomeLeader();

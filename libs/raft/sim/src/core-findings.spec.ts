@@ -1,20 +1,19 @@
 /**
- * Goal: pin down raft-core behaviour the simulator reached that the core does not handle,
- * as minimal tests next to the simulator (the core itself is another engineer's to change).
- * Method: rebuild the exact durable state the simulation produced and step the one message
- * that trips the core. `test.failing` keeps the suite green while the defect exists and
- * turns red once the core is fixed, as a reminder to make it a normal test.
+ * Goal: pin down raft-core behaviour the simulator reached that the core did not handle, as
+ * minimal tests next to the simulator. Method: rebuild the exact durable state the
+ * simulation produced and step the one message that tripped the core.
  *
  * Finding 1 (first hit by a random run under the send-before-persist-hardstate mutation,
  * before the VoteOnce checker existed; the first test below replays the same crash through
  * the correct shell, step by step): a Ready carries both the entries and the HardState
  * of a node's first term. A crash after the entries record reached the disk but before the
- * HardState record did (a torn tail at a record boundary) restarts the node with entries of
- * term 1 but HardState term 0. When that node then rejects a pre-vote from a candidate with
- * a shorter log, the core answers with its own term, 0, and its `send` asserts "term should
- * be set when sending MsgPreVoteResp" (etcd-raft panics the same way). Possible fixes: on
- * restore, raise the term to the last entry's term, or reject pre-votes with the request's
- * term (the candidate ignores a lower term anyway).
+ * HardState record did (a torn tail at a record boundary) restarted the node with entries of
+ * term 1 but HardState term 0. When that node then rejected a pre-vote from a candidate with
+ * a shorter log, the core answered with its own term, 0, and its `send` asserted "term should
+ * be set when sending MsgPreVoteResp" (etcd-raft panics the same way). Fixed in the core: on
+ * restart a node's term is raised to its last log term, with no vote (currentTerm >=
+ * lastLogTerm; `Raft.raiseTermToLastLogTerm`), persisted by its first Ready, so the
+ * rejection carries term 1. These were `test.failing` while the defect existed.
  */
 import { EntryType, MemoryStorage, Message, MessageType, RawNode, Snapshot } from '@shoal/raft';
 import { Random, SeededRandom } from '@shoal/random';
@@ -41,8 +40,11 @@ function message(type: MessageType, from: number, to: number, fields: Partial<Me
   return { ...preVote(from, to, 0, 0, 0), type, ...fields };
 }
 
-/** A shell observer that crashes the node after the writes of its first Ready with entries. */
-function crashingObserver(): ShellObserver {
+/**
+ * A shell observer that crashes the node after the writes of its first Ready with entries,
+ * and records the messages the node sends in `sent`.
+ */
+function crashingObserver(sent: Message[]): ShellObserver {
   let crashed = false;
   const ignore = (): void => undefined;
   return {
@@ -53,7 +55,9 @@ function crashingObserver(): ShellObserver {
       return CrashPoint.AfterWrite;
     },
     entriesWritten: ignore,
-    send: ignore,
+    send: (_node, m) => {
+      sent.push(m);
+    },
     applied: ignore,
     confChangeApplied: ignore,
     snapshotApplied: ignore,
@@ -62,7 +66,8 @@ function crashingObserver(): ShellObserver {
 }
 
 describe('raft core findings', () => {
-  test.failing('through the correct shell: torn tail after a first MsgApp, then a pre-vote', () => {
+  test('through the correct shell: torn tail after a first MsgApp, then a pre-vote', () => {
+    const sent: Message[] = [];
     const initial: Snapshot = {
       metadata: { index: 0, term: 0, confState: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
       data: new Uint8Array(0),
@@ -72,7 +77,7 @@ describe('raft core findings', () => {
       disk: new SimDisk(initial, DiskBehaviour.Honest),
       founders: [1, 2, 3],
       behaviour: ShellBehaviour.Correct,
-      observer: crashingObserver(),
+      observer: crashingObserver(sent),
       snapshotEveryEntries: 0,
       snapshotKeepEntries: 0,
       preVote: true,
@@ -86,13 +91,20 @@ describe('raft core findings', () => {
     const keepOneRecord = { int: () => 1 } as unknown as Random;
     expect(node.crash(keepOneRecord, true)).toEqual({ lost: 1, kept: 1 });
     expect(node.disk.durableHardState().term).toBe(0);
+    // Nothing of the torn Ready went out (the crash came before its sends).
+    expect(sent).toEqual([]);
     node.start(new SeededRandom(2));
-    // Candidate 2 never got the entry; node 3 must reject its pre-vote, and asserts instead.
-    node.receive(preVote(2, 3, 1, 0, 0));
+    // The term is back at the last log term, with no vote (the lost HardState's term).
+    expect(node.rawNode.status().hardState).toEqual({ term: 1, vote: 0, commit: 0 });
+    // Candidate 2 never got the entry; node 3 rejects its pre-vote at term 1.
+    expect(node.receive(preVote(2, 3, 1, 0, 0))).toBe(true);
+    const responses = sent.filter((m) => m.type === MessageType.MsgPreVoteResp);
+    expect(responses.map((m) => [m.to, m.term, m.reject])).toEqual([[2, 1, true]]);
+    // The raised HardState was persisted (and fsynced) before the response went out.
+    expect(node.disk.durableHardState()).toEqual({ term: 1, vote: 0, commit: 0 });
   });
 
-
-  test.failing('a restarted node with entries but HardState term 0 can reject a pre-vote', () => {
+  test('a restarted node with entries but HardState term 0 can reject a pre-vote', () => {
     const storage = new MemoryStorage({ voters: [1, 2, 3] });
     storage.append([{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(0) }]);
     storage.setHardState({ term: 0, vote: 0, commit: 0 });
@@ -100,6 +112,6 @@ describe('raft core findings', () => {
     // Candidate 2 has an empty log: node 1's log is more up to date, so it must reject.
     node.step(preVote(2, 1, 1, 0, 0));
     const responses = node.ready().messages.filter((m) => m.type === MessageType.MsgPreVoteResp);
-    expect(responses.map((m) => m.reject)).toEqual([true]);
+    expect(responses.map((m) => [m.term, m.reject])).toEqual([[1, true]]);
   });
 });

@@ -138,7 +138,10 @@ export class InteractionEnv {
    * [prevote=B] [inflight=N] [max-committed-size-per-ready=N] [read-only=safe|lease-based]
    * [step-down-on-removal=B] [disable-conf-change-validation=B]: adds N nodes numbered after
    * the existing ones. With index=I (> 1) each starts from a snapshot at (I, term 1) carrying
-   * the membership, so nodes added later catch up from a leader's snapshot.
+   * the membership, so nodes added later catch up from a leader's snapshot. Unlike etcd's
+   * rafttest, the HardState is at term 1 too (etcd leaves it empty, at term 0): a node's term
+   * is never below its last log term (Raft.raiseTermToLastLogTerm), so every term in these
+   * scripts is one above etcd's.
    */
   private addNodes(d: Directive): void {
     const count = first(positional(d));
@@ -152,6 +155,7 @@ export class InteractionEnv {
       if (voters.length + learners.length > 0 || index > 0) {
         assert(index > 1, 'index must be specified as > 1 due to bootstrap');
         storage.applySnapshot(bootstrapSnapshot(voters, learners, index, str(d, 'content', '')));
+        storage.setHardState({ term: 1, vote: 0, commit: index });
       }
       this.cluster.start(id, storage, { ...overrides, logger: this.logger(id) }, index);
     }
