@@ -15,7 +15,7 @@ import { createAllocatorLoop } from '@shoal/allocator-loop';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createOrchestratorLoop } from '@shoal/orchestrator-loop';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createSchedulerLoop, type ControlLoop } from '@shoal/scheduler-loop';
+import { createSchedulerLoop, type LoopStats } from '@shoal/scheduler-loop';
 import {
   createNodes,
   fixtureId,
@@ -33,8 +33,14 @@ const REPLICAS = 100;
 const NODES = 20;
 const batching = { debounceGapMs: 5, maxLatencyMs: 50 };
 
+/** A loop replica as the test sees it (each loop lib has its own ControlLoop class). */
+interface LoopHandle {
+  readonly stats: LoopStats;
+  stop(): Promise<void>;
+}
+
 interface Replica {
-  readonly loop: ControlLoop;
+  readonly loop: LoopHandle;
   readonly store: StoreClient;
 }
 
@@ -56,7 +62,7 @@ describe('orchestrator + allocator + scheduler against one store', () => {
   function start(kind: 'orchestrator' | 'allocator' | 'scheduler', holder: string): Replica {
     const store = fixture.client(kind);
     const common = { store, holder, clock: systemClock, timers: systemTimers, leaseTtlMs: TTL_MS, batching };
-    const loop = kind === 'orchestrator' ? createOrchestratorLoop(common)
+    const loop: LoopHandle & { start(): void } = kind === 'orchestrator' ? createOrchestratorLoop(common)
       : kind === 'allocator' ? createAllocatorLoop(common) : createSchedulerLoop(common);
     loop.start();
     const replica = { loop, store };
