@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import processes from '../smoke/src/processes.cjs';
 
-const { APPS, startApp, stopApp } = processes;
+const { APPS, appArgs, startApp, stopApp } = processes;
+const stateRoot = path.join(root, '.shoal', 'state');
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
@@ -25,7 +26,8 @@ let ok = true;
 try {
   for (const app of APPS) {
     process.stdout.write(`shoal: starting ${app}… `);
-    const proc = await startApp(root, app, { args: ['--grpc-port=0', '--http-port=0'] });
+    const args = ['--grpc-port=0', '--http-port=0', ...appArgs(app, stateRoot)];
+    const proc = await startApp(root, app, { args });
     running.push(proc);
     const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
     const metrics = await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text();

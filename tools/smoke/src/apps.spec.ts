@@ -3,13 +3,16 @@
 // Method: build the apps with Nx once, then for each app spawn `node dist/apps/<app>/main.js`
 // on free ports, probe it over HTTP and gRPC, send SIGTERM and check the exit code.
 import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { HealthService } from '@shoal/proto-grpc';
 import { HealthCheckResponse, HealthCheckResponse_ServingStatus } from '@shoal/proto';
 
-const { APPS, startApp, stopApp } = require('./processes.cjs') as {
+const { APPS, appArgs, startApp, stopApp } = require('./processes.cjs') as {
   APPS: string[];
+  appArgs: (app: string, stateRoot: string) => string[];
   startApp: (root: string, app: string, opts: { args: string[] }) => Promise<Proc>;
   stopApp: (proc: Proc) => Promise<number | null>;
 };
@@ -46,7 +49,9 @@ beforeAll(() => {
 
 describe.each(APPS)('app %s, built and started alone', (app) => {
   it('answers /healthz, /metrics and gRPC health, and exits 0 on SIGTERM', async () => {
-    const proc = await startApp(root, app, { args: ['--grpc-port=0', '--http-port=0'] });
+    const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-smoke-'));
+    const args = ['--grpc-port=0', '--http-port=0', ...appArgs(app, stateRoot)];
+    const proc = await startApp(root, app, { args });
     try {
       const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
       expect(health.status).toBe(200);
@@ -62,6 +67,7 @@ describe.each(APPS)('app %s, built and started alone', (app) => {
       expect(grpc.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     } finally {
       expect(await stopApp(proc)).toBe(0);
+      fs.rmSync(stateRoot, { recursive: true, force: true });
     }
   }, 60_000);
 });

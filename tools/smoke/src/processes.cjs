@@ -6,6 +6,14 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
 
+/**
+ * appArgs are the flags an app needs to start alone beyond its ports: the raft-store keeps
+ * its WAL and snapshots under a state dir (a single-member cluster when no members are given).
+ */
+function appArgs(app, stateRoot) {
+  return app === 'raft-store' ? [`--state-dir=${path.join(stateRoot, app)}`] : [];
+}
+
 const APPS = ['raft-store', 'api-gateway', 'orchestrator', 'scheduler', 'allocator',
   'dispatcher', 'ca', 'node-agent'];
 
@@ -51,4 +59,4 @@ function stopApp({ child }, graceMs = 15_000) {
   });
 }
 
-module.exports = { APPS, startApp, stopApp };
+module.exports = { APPS, appArgs, startApp, stopApp };
