@@ -129,8 +129,9 @@ export class TaskManager {
       const removedNow = result.removed && !this.removedFlag;
       this.removedFlag = result.removed;
       if (result.changed || removedNow) {
+        // Persist first: `status` and the report only ever show what the store holds.
+        await store.put({ task: this.task, status: result.status, removed: this.removedFlag });
         this.current = result.status;
-        await store.put({ task: this.task, status: this.current, removed: this.removedFlag });
         if (result.changed) {
           logger?.info({ taskId: this.task.id, state: TaskState[this.current.state], err: this.current.err || undefined }, 'task state');
           report(this.task.id, this.current);

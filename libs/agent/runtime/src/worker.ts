@@ -24,6 +24,8 @@ export interface WorkerOptions {
 /** Worker runs the tasks assigned to this node. */
 export class Worker {
   private readonly managers = new Map<string, TaskManager>();
+  /** The managers' loops and their clean-up, awaited by close. */
+  private readonly finishing = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -81,6 +83,7 @@ export class Worker {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.managers.values()].map((m) => m.close()));
+    await Promise.allSettled([...this.finishing]);
     this.managers.clear();
   }
 
@@ -98,18 +101,23 @@ export class Worker {
     });
     this.managers.set(task.id, manager);
     logger?.info({ taskId: task.id, reattach: !fresh, state: TaskState[status.state] }, fresh ? 'task assigned' : 'task reattached');
-    manager.start().then(
+    const finished = manager.start().then(
       async () => {
-        if (manager.removed && !this.closed) {
-          this.managers.delete(task.id);
+        if (!manager.removed || this.closed) return;
+        try {
           await store.delete(task.id);
+        } catch (err) {
+          logger?.error({ taskId: task.id, err }, 'cannot forget a removed task in the local store');
         }
+        if (this.managers.get(task.id) === manager) this.managers.delete(task.id);
       },
       (err: unknown) => {
         logger?.error({ taskId: task.id, err }, 'task manager crashed');
         throw err;
       },
     );
+    this.finishing.add(finished);
+    void finished.finally(() => this.finishing.delete(finished));
   }
 }
 
