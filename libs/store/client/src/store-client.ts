@@ -10,6 +10,7 @@ import {
   durationToMs,
   OWNER_NAMES,
   Selector,
+  StoredObject,
   wrapStoredObject,
   type Lease,
   type LeaseGuard,
@@ -238,7 +239,8 @@ export class StoreClient {
     const request = {
       changes: changes.map((c) => ({
         action: changeActionOf(c.action),
-        object: wrapStoredObject(c.kind, c.object as never),
+        // fromPartial fills every field the caller left out, so a delete may carry only `id`.
+        object: StoredObject.fromPartial(wrapStoredObject(c.kind, c.object as never)),
       })),
       writer: ownerOf(options.writer),
       guard: options.guard,
