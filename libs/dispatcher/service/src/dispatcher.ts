@@ -108,12 +108,15 @@ export class Dispatcher {
       cachedTask: (id) => this.informer.get('task', id), cachedNode: (id) => this.informer.get('node', id) });
   }
 
-  /** start runs the informer and the tick loop; resolves once the first list is in. */
-  async start(): Promise<void> {
+  /**
+   * start runs the informer and the tick loop; resolves true once the first list is in, or
+   * false if the dispatcher was stopped first.
+   */
+  async start(): Promise<boolean> {
     assert(this.running === undefined, 'a dispatcher starts once');
     this.running = this.informer.run(this.abort.signal);
     this.schedule();
-    await this.informer.waitForSync(this.abort.signal);
+    return this.informer.waitForSync(this.abort.signal);
   }
 
   /** stop ends every stream, marks held nodes DISCONNECTED and flushes queued writes. */
