@@ -1,6 +1,6 @@
 // Goal: WalPersistence gives back what was saved (bootstrap log, entries, HardState), starts
-// from the newest snapshot the WAL trusts, releases old segments after a snapshot, and
-// reports a known raft-wal recovery problem (see the `it.failing` case).
+// from the newest snapshot the WAL trusts, releases old segments after a snapshot, and keeps
+// the log when a crash leaves a snapshot marker no saved commit covers.
 // Method: a WAL on MemoryWalFs with small segments; crashes that lose unsynced writes.
 import { EntryType, type Entry, type Snapshot } from '@shoal/raft';
 import { MemoryWalFs } from '@shoal/raft-wal';
@@ -68,14 +68,12 @@ describe('WalPersistence', () => {
     expect(loaded?.entries.at(-1)?.index).toBe(203);
   });
 
-  // KNOWN BUG (raft-wal, reported): a follower installs a leader's snapshot S past its log:
-  // the marker is synced, then the crash loses the HardState that would have covered it.
-  // readSnapshotMarkers then (rightly) ignores S, but replaying from no snapshot still lets
-  // marker S reset the log, so load returns commit 18 with no entries at all: the old log
-  // (durable, acknowledged entries 1..20) is gone and RawNode refuses the state (commit out
-  // of range). Expected: the untrusted marker is ignored and entries 1..20 come back.
-  // RaftNode narrows the window by syncing the HardState right after the marker.
-  it.failing('keeps the log when a crash leaves a marker the commit does not cover', async () => {
+  // A follower installs a leader's snapshot S past its log: the marker is synced, then the
+  // crash loses the HardState that would have covered it. The WAL trusts no marker its saved
+  // commit does not cover (etcd's ValidSnapshotEntries): S is no snapshot to start from, and
+  // it must not cost the old log either (durable, possibly acknowledged entries 1..20), or
+  // RawNode would refuse commit 18 with no entries. (Was a known raft-wal bug.)
+  it('keeps the log when a crash leaves a marker the commit does not cover', async () => {
     const fs = new MemoryWalFs();
     const p = persistence(fs);
     await p.create({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [] });

@@ -3,7 +3,9 @@
  *
  * A WAL is a directory of segment files named `%016x-%016x.wal` (segment sequence number,
  * index of the first entry the segment was cut for), both lower-case hex. Segments are
- * preallocated with zeros to the segment size; records are appended from offset 0.
+ * preallocated with zeros to the segment size; records are appended from offset 0. An open
+ * WAL also keeps the next segment preallocated as `next.wal.tmp` (segment-preparation.ts);
+ * any `*.wal.tmp` file is temporary, never read, and removed when the WAL is opened.
  *
  * Every record is 8-byte aligned, so its length word never straddles a sector boundary:
  *

@@ -3,8 +3,17 @@
  * It is pure (no I/O) so the recovery rules can be tested byte by byte:
  *
  * - Records are read in order. Entries are a log with raft truncation: an entry at index i
- *   replaces every entry from i on. A snapshot marker at or past the log's end starts the log
- *   afresh after it (a follower that installed a leader's snapshot).
+ *   replaces every entry from i on.
+ * - A snapshot marker past the last entry lets the log continue right after it (a follower
+ *   that installed a leader's snapshot): the entries before it are kept, the log just skips
+ *   to the marker. A marker never deletes an entry.
+ * - A marker counts as a snapshot only if the saved hard state's commit index covers it
+ *   (etcd's ValidSnapshotEntries). Raft commits a received snapshot in the Ready that carries
+ *   it, and the shell saves that HardState right after the marker, so a marker the commit does
+ *   not cover is an install a crash cut short: nothing recorded after it was acknowledged,
+ *   while the entries before it were durable and may have been counted for a commit. Such a
+ *   marker is not listed, cannot be opened from, and the log read past it ends where it
+ *   skipped: the entries after the skip are left out (see {@link ReplayLog}).
  * - The first bad record of a segment (zero header, bad frame or checksum) ends it. If any
  *   valid record follows it in that segment, or the segment is not the last one, this is
  *   corruption in the middle of the log: WalCorruptError, never a guess. Otherwise it is the
@@ -45,36 +54,61 @@ export interface ReplayTail {
   reason: string | undefined;
 }
 
-/** ReplayResult is the state a WAL records, as seen from `fromSnapshot`. */
-export interface ReplayResult {
+/** ReplayState is what the records say, whichever snapshot the log is read from. */
+export interface ReplayState {
   metadata: WalMetadata;
   hardState: HardState;
-  /** The latest snapshot marker in the WAL ({0, 0} if none). */
-  snapshotMarker: SnapshotMarker;
   /**
    * Every distinct snapshot marker in the WAL whose index the saved hard state has committed,
    * oldest first: the snapshots a restart may start from (etcd's ValidSnapshotEntries).
    */
   snapshotMarkers: SnapshotMarker[];
-  /** Entries after `fromSnapshot.index`, contiguous, in index order. */
+  /** The newest marker (by index) of `snapshotMarkers`, {0, 0} if there is none. */
+  newestSnapshotMarker: SnapshotMarker;
+  /**
+   * The last marker recorded, covered by the commit or not, and where the recorded log goes
+   * on (one past the last entry, or past a later marker): what the next segment's header
+   * repeats, and what the replayer checks every later header against.
+   */
+  recordedMarker: SnapshotMarker;
+  recordedNextIndex: number;
+  tail: ReplayTail;
+}
+
+/** ReplayLog is the log as read from one snapshot. */
+export interface ReplayLog {
+  /** Entries after the snapshot's index, contiguous, in index order. */
   entries: Entry[];
   /** The largest index the next appended entry may have (last entry + 1). */
   nextIndex: number;
-  tail: ReplayTail;
+  /**
+   * Set when the log skips past a marker the commit does not cover and goes on after it:
+   * that marker, and how many entries recorded after the skip are left out.
+   */
+  ignoredSnapshot?: { marker: SnapshotMarker; droppedEntries: number };
 }
 
 /**
  * WalReplayer accumulates segments via {@link WalReplayer.add} (oldest first, the last one
- * flagged) and then yields the state with {@link WalReplayer.finish}. It throws
- * WalCorruptError as soon as the bytes cannot be explained by a crash.
+ * flagged), then yields the state with {@link WalReplayer.finish} and the log after a
+ * snapshot with {@link WalReplayer.logAfter}. It throws WalCorruptError as soon as the bytes
+ * cannot be explained by a crash.
  */
 export class WalReplayer {
   private metadata: WalMetadata | undefined;
   private hardState: HardState = { term: 0, vote: 0, commit: 0 };
-  private snapshotMarker: SnapshotMarker = { index: 0, term: 0 };
-  private snapshotMatched: boolean;
-  private readonly snapshotMarkers: SnapshotMarker[] = [];
+  /** The last marker recorded (header or record): what the next header must repeat. */
+  private recordedMarker: SnapshotMarker = { index: 0, term: 0 };
+  /** Every marker recorded, consecutive repeats folded, oldest first. */
+  private readonly markers: SnapshotMarker[] = [];
+  /** The entries the records leave, by index; gaps only where the log skipped to a marker. */
   private entries: Entry[] = [];
+  /** For each entry that follows a gap opened by a marker: that marker, by entry index. */
+  private readonly skips = new Map<number, SnapshotMarker>();
+  /** Markers recorded since the last entry: the next entry may follow any of them. */
+  private pendingMarkers: SnapshotMarker[] = [];
+  /** First index of the first segment replayed: entries before it are in no segment. */
+  private logStart = 1;
   private nextIndex = 1;
   private previousSeq: number | undefined;
   private tail: ReplayTail | undefined;
@@ -83,12 +117,9 @@ export class WalReplayer {
     private readonly options: {
       /** The WAL directory, for error messages. */
       dir: string;
-      fromSnapshot: SnapshotMarker;
       recordBytesMax: number;
     },
-  ) {
-    this.snapshotMatched = options.fromSnapshot.index === 0;
-  }
+  ) {}
 
   /** add replays one segment; `isLast` must be true for the newest one and only for it. */
   add(segment: ReplaySegment, isLast: boolean): void {
@@ -108,34 +139,88 @@ export class WalReplayer {
     }
   }
 
-  /** finish returns the replayed state; call it once, after the last segment. */
-  finish(): ReplayResult {
+  /** finish returns the replayed state; call it after the last segment. */
+  finish(): ReplayState {
     assert(this.tail !== undefined, 'the last segment was added');
     assert(this.metadata !== undefined, 'a replayed WAL has metadata');
-    const from = this.options.fromSnapshot;
-    if (!this.snapshotMatched) {
-      throw new WalSnapshotNotFoundError(
-        `no marker for snapshot index ${from.index} term ${from.term} in the WAL`,
-      );
-    }
-    const entries = this.entries.filter((entry) => entry.index > from.index);
-    if (entries.length > 0 && from.index > 0 && entries[0].index !== from.index + 1) {
-      throw new WalCorruptError(
-        this.options.dir,
-        undefined,
-        `entries resume at ${entries[0].index}, not right after snapshot ${from.index}`,
-      );
-    }
-    const commit = this.hardState.commit;
+    const snapshotMarkers = this.markers.filter((m) => m.index > 0 && this.covered(m));
+    let newest: SnapshotMarker = { index: 0, term: 0 };
+    for (const m of snapshotMarkers) if (m.index >= newest.index) newest = m;
     return {
       metadata: this.metadata,
       hardState: this.hardState,
-      snapshotMarker: this.snapshotMarker,
-      snapshotMarkers: this.snapshotMarkers.filter((m) => m.index > 0 && m.index <= commit),
-      entries,
-      nextIndex: this.nextIndex,
+      snapshotMarkers,
+      newestSnapshotMarker: newest,
+      recordedMarker: this.recordedMarker,
+      recordedNextIndex: this.nextIndex,
       tail: this.tail,
     };
+  }
+
+  /**
+   * logAfter returns the log that follows snapshot `from` ({0, 0}: the whole log): the
+   * entries from `from.index + 1` on, up to the first gap. A gap opened by a marker the
+   * commit does not cover ends the log there (see the file comment). Throws
+   * WalSnapshotNotFoundError if `from` has no marker the commit covers, or if the log skips
+   * to a covered marker later than `from` (its snapshot is needed), and WalCorruptError if
+   * the entries right after `from` are in no segment.
+   */
+  logAfter(from: SnapshotMarker): ReplayLog {
+    assert(this.tail !== undefined, 'the last segment was added');
+    this.checkSnapshot(from);
+    const entries = this.entries;
+    // The log starts at the first segment's first index, or lower where raft truncated there.
+    const begin = Math.min(this.logStart, entries.length > 0 ? entries[0].index : Infinity);
+    if (from.index + 1 < begin) throw this.missingStart(from, begin);
+    let at = firstAfter(entries, from.index);
+    const start = at;
+    let expected = from.index + 1;
+    for (; at < entries.length; at++, expected++) {
+      const entry = entries[at];
+      if (entry.index === expected) continue;
+      const marker = this.skips.get(entry.index);
+      assert(marker !== undefined, 'every gap in the log follows a marker');
+      if (this.covered(marker)) {
+        throw new WalSnapshotNotFoundError(
+          `the log after ${expected - 1} goes on only after snapshot marker index ` +
+            `${marker.index} term ${marker.term}, which commit ${this.hardState.commit} covers: ` +
+            'open from that snapshot',
+        );
+      }
+      const ignoredSnapshot = { marker, droppedEntries: entries.length - at };
+      return { entries: entries.slice(start, at), nextIndex: expected, ignoredSnapshot };
+    }
+    return { entries: entries.slice(start), nextIndex: expected };
+  }
+
+  /** covered reports whether the saved commit index covers `marker` (it is trusted). */
+  private covered(marker: SnapshotMarker): boolean {
+    return marker.index <= this.hardState.commit;
+  }
+
+  private checkSnapshot(from: SnapshotMarker): void {
+    if (from.index === 0) return;
+    const found = this.markers.some((m) => m.index === from.index && m.term === from.term);
+    const what = `snapshot index ${from.index} term ${from.term}`;
+    if (!found) throw new WalSnapshotNotFoundError(`no marker for ${what} in the WAL`);
+    if (!this.covered(from)) {
+      throw new WalSnapshotNotFoundError(
+        `the marker for ${what} is not covered by the saved commit ${this.hardState.commit}`,
+      );
+    }
+  }
+
+  private missingStart(from: SnapshotMarker, first: number): Error {
+    if (from.index === 0) {
+      return new WalSnapshotNotFoundError(
+        `the log starts at ${first}, after released segments: open from a snapshot`,
+      );
+    }
+    return new WalCorruptError(
+      this.options.dir,
+      undefined,
+      `entries resume at ${first}, not right after snapshot ${from.index}`,
+    );
   }
 
   /** readRecords applies records until the first one that does not decode. */
@@ -202,14 +287,21 @@ export class WalReplayer {
     }
   }
 
+  /**
+   * applyHeader checks a header against the state the earlier segments left, or, for the
+   * first segment replayed, takes its state: the log starts at its first index (earlier
+   * entries were released), and its marker is recorded without a skip, as the header was
+   * written when the log went on at `firstIndex`.
+   */
   private applyHeader(segment: ReplaySegment, header: SegmentHeader): void {
     const problem = headerProblem(segment, header, this.metadata && this.currentState());
     if (problem !== undefined) throw new WalCorruptError(segment.path, 0, problem);
     if (this.metadata === undefined) {
       this.metadata = header.metadata;
       this.hardState = header.hardState;
+      this.logStart = header.firstIndex;
       this.nextIndex = header.firstIndex;
-      this.applyMarker(header.snapshotMarker);
+      this.recordMarker(header.snapshotMarker);
     }
   }
 
@@ -220,41 +312,73 @@ export class WalReplayer {
       firstIndex: this.nextIndex,
       metadata: this.metadata,
       hardState: this.hardState,
-      snapshotMarker: this.snapshotMarker,
+      snapshotMarker: this.recordedMarker,
     };
   }
 
+  /**
+   * applyEntry appends `entry`, replacing every entry from its index on (raft truncation).
+   * It must follow the entry before it, a marker recorded since the last entry (a skip), or
+   * the start of the log; replacing the first entry after a skip keeps that skip.
+   */
   private applyEntry(segment: ReplaySegment, offset: number, entry: Entry): void {
-    if (entry.index > this.nextIndex) {
-      throw new WalCorruptError(
-        segment.path,
-        offset,
-        `entry ${entry.index} leaves a gap after ${this.nextIndex - 1}`,
-      );
-    }
     if (entry.index < 1 || entry.term < 1) {
       throw new WalCorruptError(segment.path, offset, 'entry index or term is 0');
     }
-    const first = this.entries.length > 0 ? this.entries[0].index : entry.index;
-    if (entry.index < first) this.entries = [];
-    else this.entries.length = entry.index - first;
-    this.entries.push(entry);
+    const entries = this.entries;
+    let replacedSkip: SnapshotMarker | undefined;
+    while (entries.length > 0 && entries[entries.length - 1].index >= entry.index) {
+      const removed = entries.pop();
+      if (removed?.index === entry.index) replacedSkip = this.skips.get(entry.index);
+    }
+    const previous = entries.length > 0 ? entries[entries.length - 1].index : undefined;
+    const skip =
+      this.pendingMarkers.find((m) => m.index === entry.index - 1) ?? replacedSkip;
+    if (previous === entry.index - 1) {
+      this.skips.delete(entry.index);
+    } else if (skip !== undefined) {
+      this.skips.set(entry.index, skip);
+    } else if (previous === undefined && entry.index <= this.logStart) {
+      this.skips.delete(entry.index);
+    } else {
+      const after = previous ?? this.logStart - 1;
+      throw new WalCorruptError(
+        segment.path,
+        offset,
+        `entry ${entry.index} leaves a gap after ${after}`,
+      );
+    }
+    entries.push(entry);
+    this.pendingMarkers = [];
     this.nextIndex = entry.index + 1;
   }
 
+  /** applyMarker records a marker record; the log may skip to it (see applyEntry). */
   private applyMarker(marker: SnapshotMarker): void {
-    this.snapshotMarker = marker;
-    const last = this.snapshotMarkers[this.snapshotMarkers.length - 1];
+    this.recordMarker(marker);
+    this.pendingMarkers.push(marker);
+    this.nextIndex = Math.max(this.nextIndex, marker.index + 1);
+  }
+
+  private recordMarker(marker: SnapshotMarker): void {
+    this.recordedMarker = marker;
+    const last = this.markers[this.markers.length - 1];
     if (last === undefined || last.index !== marker.index || last.term !== marker.term) {
-      this.snapshotMarkers.push(marker);
-    }
-    const from = this.options.fromSnapshot;
-    if (marker.index === from.index && marker.term === from.term) this.snapshotMatched = true;
-    if (marker.index >= this.nextIndex) {
-      this.entries = [];
-      this.nextIndex = marker.index + 1;
+      this.markers.push(marker);
     }
   }
+}
+
+/** firstAfter returns the position of the first of `entries` (sorted) with index > `index`. */
+function firstAfter(entries: readonly Entry[], index: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle].index <= index) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function segmentSeqAfter(seq: number | undefined): number {

@@ -1,8 +1,12 @@
 // Goal: the WAL gives back exactly what was saved (with raft truncation and snapshots
 // applied), survives a torn tail, refuses corruption it cannot explain, stops for good after
-// an I/O error, and does one write and at most one fdatasync per save.
+// an I/O error, does one write and at most one fdatasync per save, trusts a snapshot marker
+// only once a saved commit covers it (and never loses the log before it), and prepares the
+// next segment in the background so that a rollover does not zero-fill inside a save.
 // Method: real files in a temp dir under os.tmpdir() for round trips and damage done with
-// node:fs; the fault-injecting MemoryWalFs for counting syncs, failing them and crashing.
+// node:fs; the fault-injecting MemoryWalFs for counting syncs, failing them and crashing,
+// wrapped in HoldingFs to stall the background zero-fill. MemoryWalFs completes every call
+// within microtasks, so `settle()` (one macrotask) lets background work run to its end.
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +19,7 @@ import {
 } from './errors';
 import { MemoryWalFs } from './memory-wal-fs';
 import { Wal, type WalOptions } from './wal';
+import type { WalFile, WalFs } from './wal-fs';
 import { EntryType, type Entry } from '@shoal/raft';
 
 const SMALL = { segmentBytes: 4096, recordBytesMax: 1024 };
@@ -42,6 +47,58 @@ afterEach(async () => {
 
 async function segmentFiles(walDir: string): Promise<string[]> {
   return (await fsp.readdir(walDir)).filter((n) => n.endsWith('.wal')).sort();
+}
+
+/** settle lets every pending microtask chain (all of MemoryWalFs's work) run to its end. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * HoldingFs passes every call to a MemoryWalFs, but while `holding` it parks writes of zeros
+ * to temporary (`*.tmp`) files until `release`: a disk still busy preallocating the next
+ * segment. It counts the temporary files opened.
+ */
+class HoldingFs implements WalFs {
+  holding = false;
+  temporaryOpens = 0;
+  readonly parked: Array<() => void> = [];
+
+  constructor(readonly memory: MemoryWalFs) {}
+
+  mkdir = (path: string): Promise<void> => this.memory.mkdir(path);
+  readdir = (path: string): Promise<string[]> => this.memory.readdir(path);
+  exists = (path: string): Promise<boolean> => this.memory.exists(path);
+  rename = (from: string, to: string): Promise<void> => this.memory.rename(from, to);
+  remove = (path: string): Promise<void> => this.memory.remove(path);
+  readFile = (path: string): Promise<Uint8Array> => this.memory.readFile(path);
+  syncDir = (path: string): Promise<void> => this.memory.syncDir(path);
+
+  async open(path: string, options: { create: boolean }): Promise<WalFile> {
+    const file = await this.memory.open(path, options);
+    if (!path.endsWith('.tmp')) return file;
+    this.temporaryOpens += 1;
+    const write = async (position: number, data: Uint8Array): Promise<void> => {
+      if (this.holding && data.every((b) => b === 0)) {
+        await new Promise<void>((resolve) => this.parked.push(resolve));
+      }
+      return file.write(position, data);
+    };
+    return {
+      size: () => file.size(),
+      read: (position, length) => file.read(position, length),
+      write,
+      truncate: (size) => file.truncate(size),
+      datasync: () => file.datasync(),
+      sync: () => file.sync(),
+      close: () => file.close(),
+    };
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const resume of this.parked.splice(0)) resume();
+  }
 }
 
 describe('Wal on disk', () => {
@@ -193,23 +250,31 @@ describe('Wal on disk', () => {
     );
   });
 
-  it('starts the log afresh after a marker past its end (installed snapshot)', async () => {
+  it('goes on after a covered marker past the log end (installed snapshot)', async () => {
     const options: WalOptions = { dir: join(dir, 'wal'), ...SMALL };
     const wal = await Wal.create({ ...options, metadata: METADATA });
-    await wal.save({ entries: entries(1, 10, 1), mustSync: true });
+    const hardState = { term: 1, vote: 1, commit: 8 };
+    await wal.save({ entries: entries(1, 10, 1), hardState, mustSync: true });
+    // As raft persists a received snapshot: marker, then the HardState that commits it.
     await wal.saveSnapshotMarker({ index: 100, term: 5 });
-    await wal.save({ entries: entries(101, 5, 5), mustSync: true });
+    const installed = { term: 5, vote: 0, commit: 100 };
+    await wal.save({ entries: entries(101, 5, 5), hardState: installed, mustSync: true });
     await wal.close();
+    expect(await Wal.readSnapshotMarkers(options)).toEqual([{ index: 100, term: 5 }]);
     const opened = await Wal.open({ ...options, fromSnapshot: { index: 100, term: 5 } });
     expect(opened.entries).toEqual(entries(101, 5, 5));
+    expect(opened.snapshotMarker).toEqual({ index: 100, term: 5 });
     await opened.wal.close();
+    // Entries 11..100 are in no segment: the log cannot be read without that snapshot.
+    await expect(Wal.open(options)).rejects.toThrow(/open from that snapshot/);
   });
 
   it('releases segments wholly before a snapshot and still restarts from it', async () => {
     const options: WalOptions = { dir: join(dir, 'wal'), ...SMALL };
     const wal = await Wal.create({ ...options, metadata: METADATA });
     for (let i = 0; i < 30; i++) {
-      await wal.save({ entries: entries(1 + i * 10, 10, 1), mustSync: true });
+      const hardState = { term: 1, vote: 1, commit: 10 * (i + 1) };
+      await wal.save({ entries: entries(1 + i * 10, 10, 1), hardState, mustSync: true });
     }
     const before = wal.segmentNames();
     await wal.saveSnapshotMarker({ index: 250, term: 1 });
@@ -221,6 +286,7 @@ describe('Wal on disk', () => {
     const opened = await Wal.open({ ...options, fromSnapshot: { index: 250, term: 1 } });
     expect(opened.entries).toEqual(entries(251, 50, 1));
     await opened.wal.close();
+    await expect(Wal.open(options)).rejects.toThrow(WalSnapshotNotFoundError);
   });
 });
 
@@ -235,6 +301,7 @@ describe('Wal on the fault-injecting file system', () => {
   it('does one write and exactly one fdatasync per synced save, none if not synced', async () => {
     const fs = new MemoryWalFs();
     const wal = await created(fs);
+    await settle(); // the next segment's background preparation does its own I/O
     for (let i = 0; i < 20; i++) {
       const writes = fs.counts.write;
       const syncs = fs.counts.datasync + fs.counts.sync;
@@ -288,6 +355,7 @@ describe('Wal on the fault-injecting file system', () => {
   it('fails for good after a write error, without syncing', async () => {
     const fs = new MemoryWalFs();
     const wal = await created(fs);
+    await settle(); // so that the injected fault hits the save, not the preparation
     fs.failNext('write');
     const syncs = fs.counts.datasync;
     await expect(wal.save({ entries: entries(1, 1, 1), mustSync: true })).rejects.toThrow(
@@ -350,5 +418,198 @@ describe('Wal on the fault-injecting file system', () => {
     });
     await wal2.wal.save({ entries: entries(2, 1, 1), mustSync: true });
     expect(slow).toEqual([1200]);
+  });
+});
+
+describe('Wal snapshot markers that no saved commit covers', () => {
+  const base = (fs: MemoryWalFs): WalOptions => ({ fs, dir: '/data/wal', ...SMALL });
+  const INSTALLED = { index: 30, term: 2 };
+
+  /** A follower with log 1..20 (commit 18) saves the marker of a leader's snapshot at 30. */
+  async function followerWithMarker(fs: MemoryWalFs): Promise<Wal> {
+    await fs.mkdir('/data');
+    const wal = await Wal.create({ ...base(fs), metadata: METADATA });
+    const hardState = { term: 1, vote: 0, commit: 18 };
+    await wal.save({ entries: entries(1, 20, 1), hardState, mustSync: true });
+    await wal.saveSnapshotMarker(INSTALLED);
+    await settle();
+    return wal;
+  }
+
+  it('keeps the log before the marker when a crash loses the HardState that covers it', async () => {
+    const fs = new MemoryWalFs();
+    const wal = await followerWithMarker(fs);
+    const covering = { term: 2, vote: 0, commit: 30 };
+    await wal.save({ entries: [], hardState: covering, mustSync: false });
+    const restarted = fs.crash({ kind: 'lose' });
+
+    expect(await Wal.readSnapshotMarkers(base(restarted))).toEqual([]);
+    await expect(Wal.open({ ...base(restarted), fromSnapshot: INSTALLED })).rejects.toThrow(
+      /not covered by the saved commit 18/,
+    );
+    const opened = await Wal.open(base(restarted));
+    expect(opened.hardState).toEqual({ term: 1, vote: 0, commit: 18 });
+    expect(opened.entries).toEqual(entries(1, 20, 1));
+    expect(opened.snapshotMarker).toEqual({ index: 0, term: 0 });
+    expect(opened.ignoredSnapshot).toBeUndefined();
+
+    // The node goes on from its old log: the leader sends 21.. again.
+    const hardState = { term: 2, vote: 0, commit: 25 };
+    await opened.wal.save({ entries: entries(21, 5, 2), hardState, mustSync: true });
+    const again = await Wal.open(base(restarted.crash({ kind: 'lose' })));
+    expect(again.entries).toEqual([...entries(1, 20, 1), ...entries(21, 5, 2)]);
+    expect(again.hardState).toEqual(hardState);
+  });
+
+  it('leaves out entries after the uncovered marker, and trusts it once commit passes it', async () => {
+    const fs = new MemoryWalFs();
+    const wal = await followerWithMarker(fs);
+    const covering = { term: 2, vote: 0, commit: 30 };
+    await wal.save({ entries: entries(31, 5, 2), hardState: covering, mustSync: false });
+    // The write is torn after the entries: they are on disk, the HardState is not.
+    const restarted = fs.crash({ kind: 'tear', bytes: 5 * ENTRY_BYTES });
+
+    const opened = await Wal.open(base(restarted));
+    expect(opened.entries).toEqual(entries(1, 20, 1));
+    expect(opened.ignoredSnapshot).toEqual({ marker: INSTALLED, droppedEntries: 5 });
+    const hardState = { term: 3, vote: 0, commit: 40 };
+    await opened.wal.save({ entries: entries(21, 20, 3), hardState, mustSync: true });
+
+    // Now commit 40 covers the marker: the snapshot counts, and both readings agree.
+    const later = restarted.crash({ kind: 'lose' });
+    expect(await Wal.readSnapshotMarkers(base(later))).toEqual([INSTALLED]);
+    const fromSnapshot = await Wal.open({ ...base(later), fromSnapshot: INSTALLED });
+    expect(fromSnapshot.entries).toEqual(entries(31, 10, 3));
+    expect(fromSnapshot.ignoredSnapshot).toBeUndefined();
+    const whole = await Wal.open(base(later));
+    expect(whole.entries).toEqual([...entries(1, 20, 1), ...entries(21, 20, 3)]);
+  });
+
+  it('keeps the log when the uncovered marker is repeated by a new segment header', async () => {
+    const fs = new MemoryWalFs();
+    await fs.mkdir('/data');
+    const wal = await Wal.create({ ...base(fs), metadata: METADATA });
+    const hardState = { term: 1, vote: 0, commit: 48 };
+    await wal.save({ entries: entries(1, 50, 1), hardState, mustSync: true });
+    await wal.saveSnapshotMarker({ index: 100, term: 2 });
+    // Crosses into segment 1: the cut syncs 101..111 and the new header (marker 100,
+    // commit 48); the covering HardState, in segment 1, is lost.
+    const covering = { term: 2, vote: 0, commit: 100 };
+    await wal.save({ entries: entries(101, 15, 2), hardState: covering, mustSync: false });
+    expect(wal.segmentNames()).toHaveLength(2);
+    const restarted = fs.crash({ kind: 'lose' });
+
+    const opened = await Wal.open(base(restarted));
+    expect(opened.entries).toEqual(entries(1, 50, 1));
+    expect(opened.ignoredSnapshot).toEqual({
+      marker: { index: 100, term: 2 },
+      droppedEntries: 11,
+    });
+    const next = { term: 2, vote: 0, commit: 55 };
+    await opened.wal.save({ entries: entries(51, 10, 2), hardState: next, mustSync: true });
+    const again = await Wal.open(base(restarted.crash({ kind: 'lose' })));
+    expect(again.entries).toEqual([...entries(1, 50, 1), ...entries(51, 10, 2)]);
+    expect(again.ignoredSnapshot).toBeUndefined();
+  });
+});
+
+describe('Wal segment pipeline', () => {
+  const METADATA_OPTIONS = { dir: '/data/wal', ...SMALL, metadata: METADATA };
+  /** Six saves of ten 64-byte entries fill segment 0 to 3928 bytes; a seventh crosses. */
+  async function fillFirstSegment(wal: Wal): Promise<void> {
+    for (let i = 0; i < 6; i++) {
+      await wal.save({ entries: entries(1 + i * 10, 10, 1), mustSync: true });
+    }
+    expect(wal.segmentNames()).toHaveLength(1);
+  }
+
+  it('crosses into a prepared segment without zero-filling inside the save', async () => {
+    const memory = new MemoryWalFs();
+    await memory.mkdir('/data');
+    const fs = new HoldingFs(memory);
+    const wal = await Wal.create({ ...METADATA_OPTIONS, fs });
+    await settle(); // segment 1 is prepared
+    fs.holding = true;
+    await fillFirstSegment(wal);
+
+    let crossed = false;
+    const crossing = wal.save({ entries: entries(61, 10, 1), mustSync: true });
+    void crossing.then(() => (crossed = true));
+    await settle();
+    // The save is done while a zero-fill write is stalled: the one of segment 2, in the
+    // background.
+    expect(crossed).toBe(true);
+    expect(wal.segmentNames()).toHaveLength(2);
+    expect(fs.parked).toHaveLength(1);
+    expect(fs.temporaryOpens).toBe(2);
+    fs.release();
+    await wal.close();
+    const opened = await Wal.open({ ...METADATA_OPTIONS, fs: memory });
+    expect(opened.entries).toEqual(entries(1, 70, 1));
+  });
+
+  it('waits for an unfinished preparation rather than preparing a second file', async () => {
+    const memory = new MemoryWalFs();
+    await memory.mkdir('/data');
+    const fs = new HoldingFs(memory);
+    fs.holding = true;
+    const wal = await Wal.create({ ...METADATA_OPTIONS, fs });
+    await fillFirstSegment(wal);
+
+    let crossed = false;
+    const crossing = wal.save({ entries: entries(61, 10, 1), mustSync: true });
+    void crossing.then(() => (crossed = true));
+    await settle();
+    expect(crossed).toBe(false);
+    expect(fs.temporaryOpens).toBe(1);
+    fs.release();
+    await crossing;
+    expect(wal.segmentNames()).toHaveLength(2);
+    await wal.close();
+    const opened = await Wal.open({ ...METADATA_OPTIONS, fs: memory });
+    expect(opened.entries).toEqual(entries(1, 70, 1));
+  });
+
+  it('fails the save that needs a segment whose preparation failed', async () => {
+    const fs = new MemoryWalFs();
+    await fs.mkdir('/data');
+    fs.failNext('sync', { pathIncludes: 'next.wal.tmp' });
+    const wal = await Wal.create({ ...METADATA_OPTIONS, fs });
+    await settle();
+    await fillFirstSegment(wal);
+    await expect(wal.save({ entries: entries(61, 10, 1), mustSync: true })).rejects.toThrow(
+      WalFailedError,
+    );
+    const opened = await Wal.open({ ...METADATA_OPTIONS, fs: fs.crash({ kind: 'lose' }) });
+    expect(opened.entries).toEqual(entries(1, 60, 1));
+  });
+});
+
+describe('Wal segment pipeline on disk', () => {
+  it('ignores and replaces a half-prepared next segment left by a crash', async () => {
+    const options: WalOptions = { dir: join(dir, 'wal'), ...SMALL };
+    const wal = await Wal.create({ ...options, metadata: METADATA });
+    await wal.save({ entries: entries(1, 10, 1), mustSync: true });
+    await wal.close();
+    expect((await fsp.readdir(options.dir)).sort()).toEqual(await segmentFiles(options.dir));
+    // What a crash while zero-filling can leave: a short temporary file, not all zeros.
+    await fsp.writeFile(join(options.dir, 'next.wal.tmp'), new Uint8Array(1000).fill(0xa5));
+
+    const opened = await Wal.open(options);
+    expect(opened.entries).toEqual(entries(1, 10, 1));
+    for (let i = 1; i <= 6; i++) {
+      await opened.wal.save({ entries: entries(1 + i * 10, 10, 1), mustSync: true });
+    }
+    await opened.wal.close();
+    const names = await segmentFiles(options.dir);
+    expect(names).toHaveLength(2);
+    const second = await fsp.readFile(join(options.dir, names[1]));
+    expect(second.length).toBe(SMALL.segmentBytes);
+    const used = HEADER_BYTES + 8 * ENTRY_BYTES; // 62..70 went to segment 1
+    expect(second.subarray(used).every((b) => b === 0)).toBe(true);
+    const reopened = await Wal.open(options);
+    expect(reopened.entries).toEqual(entries(1, 70, 1));
+    expect(reopened.repairedTail).toBeUndefined();
+    await reopened.wal.close();
   });
 });

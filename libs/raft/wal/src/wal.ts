@@ -6,6 +6,11 @@
  * most one fdatasync (two writes and extra syncs only when the batch crosses into a new
  * segment). Any I/O error puts the WAL in a failed state for good: after a failed fsync the
  * kernel may have dropped the dirty pages, so the node must stop rather than go on on a lie.
+ *
+ * Segment pipeline: whenever a segment becomes the tail, the next one is prepared in the
+ * background (`segment-preparation.ts`: zero-filled and fsynced under a temporary name), so
+ * the save that crosses into it only seals the tail, writes the new header and renames the
+ * prepared file into place; if the preparation is still running, the cut waits for it.
  */
 import { posix } from 'node:path';
 import { assert, assertNever, AssertionFailure } from '@shoal/assert';
@@ -29,7 +34,12 @@ import {
 } from './record-format';
 import type { Entry, HardState } from '@shoal/raft';
 import type { WalFile, WalFs } from './wal-fs';
-import { WalReplayer, type ReplayResult } from './wal-replay';
+import {
+  preparedSegmentPath,
+  SegmentPreparation,
+  writeZeros,
+} from './segment-preparation';
+import { WalReplayer, type ReplayLog, type ReplayState } from './wal-replay';
 
 /** SlowSyncEvent reports an fsync that took longer than WAL_LIMITS.syncWarnMs. */
 export interface SlowSyncEvent {
@@ -62,7 +72,8 @@ export interface WalCreateOptions extends WalOptions {
 export interface WalOpenOptions extends WalOptions {
   /**
    * The snapshot the caller loaded; entries up to its index are not returned, and the WAL
-   * must hold a marker for it (WalSnapshotNotFoundError otherwise). Default: none.
+   * must hold a marker for it that its saved commit covers (WalSnapshotNotFoundError
+   * otherwise). Default: none, i.e. the log from index 1.
    */
   fromSnapshot?: SnapshotMarker;
 }
@@ -74,10 +85,16 @@ export interface WalOpenResult {
   hardState: HardState;
   /** Entries after `fromSnapshot`, contiguous, with raft truncations applied. */
   entries: Entry[];
-  /** The latest snapshot marker ({0, 0} if none was saved). */
+  /** The newest snapshot marker the saved commit covers ({0, 0} if there is none). */
   snapshotMarker: SnapshotMarker;
   /** Set when a torn tail was cut off: the segment and the offset where the log now ends. */
   repairedTail?: { path: string; offset: number; reason: string | undefined };
+  /**
+   * Set when the log went on past a snapshot marker its saved commit does not cover (an
+   * installed snapshot whose HardState a crash lost): the marker is ignored and the entries
+   * recorded after it are not returned (none of them was acknowledged; see `wal-replay.ts`).
+   */
+  ignoredSnapshot?: { marker: SnapshotMarker; droppedEntries: number };
 }
 
 /** WalSaveBatch is what one Ready asks to persist. */
@@ -97,6 +114,24 @@ interface Config {
   recordBytesMax: number;
   now: () => number;
   onSlowSync: (event: SlowSyncEvent) => void;
+}
+
+/**
+ * LogState is what the WAL knows of the log it appends to. The `recorded` fields follow the
+ * records exactly as the replayer does (every new segment header repeats them, and replay
+ * checks them); the others bound what a caller may append next. They differ only after an
+ * open that ignored a marker its commit did not cover.
+ */
+interface LogState {
+  hardState: HardState;
+  /** The snapshot entries must follow: the one opened from, or the last one saved since. */
+  snapshotMarker: SnapshotMarker;
+  /** Entries appended next have index <= nextIndex; nextIndex > snapshotMarker.index. */
+  nextIndex: number;
+  /** The last marker recorded, trusted or not. */
+  recordedMarker: SnapshotMarker;
+  /** One past the last entry recorded, or past a marker recorded after it. */
+  recordedNextIndex: number;
 }
 
 interface Tail {
@@ -138,18 +173,19 @@ export class Wal {
   private failure: { error: unknown } | undefined;
   private busy = false;
   private closed = false;
+  /** The next segment, being prepared in the background; undefined only while cutting. */
+  private preparation: SegmentPreparation | undefined;
 
   private constructor(
     private readonly config: Config,
     private readonly metadata: WalMetadata,
-    private hardState: HardState,
-    private snapshotMarker: SnapshotMarker,
-    /** Invariant: entries appended next have index <= nextIndex; nextIndex > marker index. */
-    private nextIndex: number,
+    private readonly log: LogState,
     /** Segments on disk, oldest first; the last one is the tail. */
     private segments: SegmentName[],
     private tail: Tail,
-  ) {}
+  ) {
+    this.preparation = new SegmentPreparation(config);
+  }
 
   /**
    * create makes a new, empty WAL in `options.dir` atomically: it builds the first segment in
@@ -190,20 +226,31 @@ export class Wal {
     };
     const segments = [{ seq: header.seq, firstIndex: header.firstIndex }];
     const { metadata, hardState, snapshotMarker } = header;
-    return new Wal(config, metadata, hardState, snapshotMarker, 1, segments, tail);
+    const log: LogState = {
+      hardState,
+      snapshotMarker,
+      nextIndex: 1,
+      recordedMarker: snapshotMarker,
+      recordedNextIndex: 1,
+    };
+    return new Wal(config, metadata, log, segments, tail);
   }
 
   /**
    * open replays the WAL in `options.dir` and returns it open for appending, with the state it
    * recorded. A torn tail of the last segment is zeroed and synced (`repairedTail`); anything
-   * else that does not decode throws WalCorruptError and changes nothing on disk. Throws
-   * WalNotFoundError if there is no segment, WalSnapshotNotFoundError (see `fromSnapshot`).
+   * else that does not decode throws WalCorruptError and changes nothing on disk (but for
+   * removing a leftover temporary segment). Throws WalNotFoundError if there is no segment,
+   * WalSnapshotNotFoundError (see `fromSnapshot`, and if the log after it goes on only past a
+   * later covered marker). The next segment's preparation starts in the background.
    */
   static async open(options: WalOpenOptions): Promise<WalOpenResult> {
     const config = resolveConfig(options);
     const segments = await listSegments(config);
     const fromSnapshot = options.fromSnapshot ?? { index: 0, term: 0 };
-    const state = await replay(config, segments, fromSnapshot);
+    const replayer = await replay(config, segments);
+    const state = replayer.finish();
+    const log = replayer.logAfter(fromSnapshot);
     const last = segments[segments.length - 1];
     const path = posix.join(config.dir, formatSegmentName(last));
     const file = await config.fs.open(path, { create: false });
@@ -214,10 +261,18 @@ export class Wal {
       await timedSync(config, tail.path, () => file.datasync());
       repairedTail = { path, offset: tail.offset, reason: state.tail.reason };
     }
-    const { metadata, hardState, snapshotMarker, nextIndex } = state;
-    const wal = new Wal(config, metadata, hardState, snapshotMarker, nextIndex, segments, tail);
-    const result = { wal, metadata, hardState, entries: state.entries, snapshotMarker };
-    return repairedTail === undefined ? result : { ...result, repairedTail };
+    const opened = openedLog(state, log, fromSnapshot);
+    const wal = new Wal(config, state.metadata, opened, segments, tail);
+    const result: WalOpenResult = {
+      wal,
+      metadata: state.metadata,
+      hardState: state.hardState,
+      entries: log.entries,
+      snapshotMarker: state.newestSnapshotMarker,
+    };
+    if (repairedTail !== undefined) result.repairedTail = repairedTail;
+    if (log.ignoredSnapshot !== undefined) result.ignoredSnapshot = log.ignoredSnapshot;
+    return result;
   }
 
   /**
@@ -229,7 +284,7 @@ export class Wal {
   static async readSnapshotMarkers(options: WalOptions): Promise<SnapshotMarker[]> {
     const config = resolveConfig(options);
     const segments = await listSegments(config, { removeTemporary: false });
-    return (await replay(config, segments, { index: 0, term: 0 })).snapshotMarkers;
+    return (await replay(config, segments)).finish().snapshotMarkers;
   }
 
   /**
@@ -242,7 +297,7 @@ export class Wal {
   async save(batch: WalSaveBatch): Promise<void> {
     this.checkBatch(batch);
     const records: WalRecord[] = batch.entries.map((entry) => ({ type: RecordType.Entry, entry }));
-    if (batch.hardState !== undefined && !sameHardState(batch.hardState, this.hardState)) {
+    if (batch.hardState !== undefined && !sameHardState(batch.hardState, this.log.hardState)) {
       records.push({ type: RecordType.HardState, hardState: { ...batch.hardState } });
     }
     await this.guard(async () => {
@@ -253,14 +308,18 @@ export class Wal {
 
   /**
    * saveSnapshotMarker records that the snapshot at `marker` is durable on disk, and syncs.
-   * Call it after the snapshot file is saved and before `releaseBefore(marker.index)`.
+   * Call it after the snapshot file is saved and before `releaseBefore(marker.index)`. The
+   * marker counts (for `readSnapshotMarkers`, `fromSnapshot` and the log after a restart)
+   * only once a saved hard state's commit covers it: save that hard state right after (raft's
+   * Ready carries it with a received snapshot), or before (a snapshot of applied entries).
    * Contract: markers never go back (index and term at least the previous ones).
    */
   async saveSnapshotMarker(marker: SnapshotMarker): Promise<void> {
     this.checkOpen();
+    const previous = this.log.snapshotMarker;
     assert(Number.isSafeInteger(marker.index) && marker.index > 0, 'marker index positive');
-    assert(marker.index >= this.snapshotMarker.index, 'snapshot markers never go back');
-    assert(marker.term >= this.snapshotMarker.term, 'snapshot marker terms never go back');
+    assert(marker.index >= previous.index, 'snapshot markers never go back');
+    assert(marker.term >= previous.term, 'snapshot marker terms never go back');
     await this.guard(async () => {
       await this.append([{ type: RecordType.SnapshotMarker, snapshotMarker: { ...marker } }]);
       await this.syncTail();
@@ -274,7 +333,7 @@ export class Wal {
    */
   async releaseBefore(index: number): Promise<void> {
     this.checkOpen();
-    assert(index <= this.snapshotMarker.index, 'release only what a saved snapshot covers');
+    assert(index <= this.log.snapshotMarker.index, 'release only what a saved snapshot covers');
     let count = 0;
     while (count < this.segments.length - 1 && this.segments[count + 1].firstIndex <= index) {
       count += 1;
@@ -306,6 +365,7 @@ export class Wal {
         await this.guard(async () => {
           await this.syncTail();
           await this.tail.file.close();
+          await this.discardPreparation();
         });
         this.closed = true;
         return;
@@ -316,6 +376,7 @@ export class Wal {
     }
     this.closed = true;
     await this.tail.file.close().catch(() => undefined);
+    await this.discardPreparation();
     throw new WalFailedError(this.failure?.error);
   }
 
@@ -348,13 +409,13 @@ export class Wal {
       if (i > 0) assert(entry.term >= entries[i - 1].term, 'entry terms never go back');
     }
     if (entries.length > 0) {
-      assert(entries[0].index <= this.nextIndex, 'entries leave no gap in the log');
-      assert(entries[0].index > this.snapshotMarker.index, 'entries follow the snapshot');
+      assert(entries[0].index <= this.log.nextIndex, 'entries leave no gap in the log');
+      assert(entries[0].index > this.log.snapshotMarker.index, 'entries follow the snapshot');
     }
     const hardState = batch.hardState;
     if (hardState !== undefined) {
-      assert(hardState.term >= this.hardState.term, 'hard state term never goes back');
-      assert(hardState.commit >= this.hardState.commit, 'commit index never goes back');
+      assert(hardState.term >= this.log.hardState.term, 'hard state term never goes back');
+      assert(hardState.commit >= this.log.hardState.commit, 'commit index never goes back');
     }
   }
 
@@ -408,17 +469,23 @@ export class Wal {
 
   /** noteWritten advances the in-memory state past a record now written to the tail. */
   private noteWritten(record: WalRecord): void {
+    const log = this.log;
     switch (record.type) {
       case RecordType.Entry:
-        this.nextIndex = record.entry.index + 1;
+        log.nextIndex = record.entry.index + 1;
+        log.recordedNextIndex = record.entry.index + 1;
         return;
       case RecordType.HardState:
-        this.hardState = record.hardState;
+        log.hardState = record.hardState;
         return;
-      case RecordType.SnapshotMarker:
-        this.snapshotMarker = record.snapshotMarker;
-        this.nextIndex = Math.max(this.nextIndex, record.snapshotMarker.index + 1);
+      case RecordType.SnapshotMarker: {
+        const marker = record.snapshotMarker;
+        log.snapshotMarker = marker;
+        log.recordedMarker = marker;
+        log.nextIndex = Math.max(log.nextIndex, marker.index + 1);
+        log.recordedNextIndex = Math.max(log.recordedNextIndex, marker.index + 1);
         return;
+      }
       case RecordType.Segment:
         return assert(false, 'segment headers are written only by cut');
       default:
@@ -434,28 +501,64 @@ export class Wal {
   }
 
   /**
-   * cut seals the tail segment (truncate to its records, fsync, close) and starts the next:
-   * built as `<name>.tmp`, preallocated, header written and synced, renamed, directory synced.
+   * cut seals the tail segment (truncate to its records, fsync, close) and makes the prepared
+   * next segment the tail: header written and synced, renamed into place, directory synced.
+   * It waits for the preparation if it is still running (it never prepares a second file),
+   * throws its error if it failed, and then starts preparing the segment after.
    */
   private async cut(): Promise<void> {
-    const sealed = this.tail;
-    await sealed.file.truncate(sealed.offset);
-    await timedSync(this.config, sealed.path, () => sealed.file.sync());
-    await sealed.file.close();
-    const header: SegmentHeader = {
-      seq: sealed.seq + 1,
-      firstIndex: this.nextIndex,
-      metadata: this.metadata,
-      hardState: this.hardState,
-      snapshotMarker: this.snapshotMarker,
-    };
-    const name = formatSegmentName(header);
-    const path = posix.join(this.config.dir, name);
-    const created = await createSegmentFile(this.config, `${path}.tmp`, header);
-    await this.config.fs.rename(`${path}.tmp`, path);
-    await this.config.fs.syncDir(this.config.dir);
-    this.tail = { file: created.file, path, seq: header.seq, offset: created.offset, dirty: false };
-    this.segments.push({ seq: header.seq, firstIndex: header.firstIndex });
+    const prepared = await this.takePrepared();
+    let installed = false;
+    try {
+      const sealed = this.tail;
+      await sealed.file.truncate(sealed.offset);
+      await timedSync(this.config, sealed.path, () => sealed.file.sync());
+      await sealed.file.close();
+      const header: SegmentHeader = {
+        seq: sealed.seq + 1,
+        firstIndex: this.log.recordedNextIndex,
+        metadata: this.metadata,
+        hardState: this.log.hardState,
+        snapshotMarker: this.log.recordedMarker,
+      };
+      const path = posix.join(this.config.dir, formatSegmentName(header));
+      const bytes = encodeHeader(header);
+      await prepared.write(0, bytes);
+      // The preparation fsynced the file's size and zeros; only the header is new data.
+      await timedSync(this.config, path, () => prepared.datasync());
+      await this.config.fs.rename(preparedSegmentPath(this.config.dir), path);
+      await this.config.fs.syncDir(this.config.dir);
+      this.tail = { file: prepared, path, seq: header.seq, offset: bytes.length, dirty: false };
+      this.segments.push({ seq: header.seq, firstIndex: header.firstIndex });
+      installed = true;
+    } finally {
+      if (!installed) await prepared.close().catch(() => undefined);
+    }
+    this.preparation = new SegmentPreparation(this.config);
+  }
+
+  /** takePrepared waits for the next segment's preparation and returns its file. */
+  private async takePrepared(): Promise<WalFile> {
+    const preparation = this.preparation;
+    assert(preparation !== undefined, 'the next segment is being prepared');
+    this.preparation = undefined;
+    const result = await preparation.done;
+    if ('error' in result) throw result.error;
+    return result.file;
+  }
+
+  /**
+   * discardPreparation stops the next segment's preparation, closes its file and removes it.
+   * Best effort, it never throws: the file is temporary, and `open` removes a leftover one.
+   */
+  private async discardPreparation(): Promise<void> {
+    const preparation = this.preparation;
+    if (preparation === undefined) return;
+    this.preparation = undefined;
+    preparation.cancel();
+    const result = await preparation.done;
+    if ('file' in result) await result.file.close().catch(() => undefined);
+    await this.config.fs.remove(preparedSegmentPath(this.config.dir)).catch(() => undefined);
   }
 }
 
@@ -467,28 +570,34 @@ function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
 }
 
-/** replay reads every segment, oldest first, and returns the state they record. */
-async function replay(
-  config: Config,
-  segments: readonly SegmentName[],
-  fromSnapshot: SnapshotMarker,
-): Promise<ReplayResult> {
-  const replayer = new WalReplayer({
-    dir: config.dir,
-    fromSnapshot,
-    recordBytesMax: config.recordBytesMax,
-  });
+/**
+ * openedLog is the state a WAL opened from snapshot `from` appends to: the log read after
+ * `from` bounds the next entries, the records themselves what the next header repeats.
+ */
+function openedLog(state: ReplayState, log: ReplayLog, from: SnapshotMarker): LogState {
+  return {
+    hardState: state.hardState,
+    snapshotMarker: { index: from.index, term: from.term },
+    nextIndex: log.nextIndex,
+    recordedMarker: state.recordedMarker,
+    recordedNextIndex: state.recordedNextIndex,
+  };
+}
+
+/** replay reads every segment, oldest first, into a replayer that has seen them all. */
+async function replay(config: Config, segments: readonly SegmentName[]): Promise<WalReplayer> {
+  const replayer = new WalReplayer({ dir: config.dir, recordBytesMax: config.recordBytesMax });
   for (let i = 0; i < segments.length; i++) {
     const path = posix.join(config.dir, formatSegmentName(segments[i]));
     const bytes = await config.fs.readFile(path);
     replayer.add({ path, ...segments[i], bytes }, i === segments.length - 1);
   }
-  return replayer.finish();
+  return replayer;
 }
 
 /**
- * listSegments returns the WAL's segments by sequence, removing leftover `.tmp` files of an
- * interrupted cut unless told not to (read-only callers).
+ * listSegments returns the WAL's segments by sequence, removing leftover `.wal.tmp` files (an
+ * interrupted cut or segment preparation) unless told not to (read-only callers).
  */
 async function listSegments(
   config: Config,
@@ -527,20 +636,18 @@ async function createSegmentFile(
   const file = await config.fs.open(path, { create: true });
   await file.truncate(0);
   await writeZeros(file, 0, config.segmentBytes);
-  const record: WalRecord = { type: RecordType.Segment, header };
-  const buffer = new Uint8Array(recordBytes(record));
-  encodeRecordInto(buffer, 0, record, { segmentSeq: header.seq, offset: 0 });
+  const buffer = encodeHeader(header);
   await file.write(0, buffer);
   await timedSync(config, path, () => file.sync());
   return { file, offset: buffer.length };
 }
 
-/** writeZeros writes zeros over bytes [from, to) of `file`, a chunk at a time. */
-async function writeZeros(file: WalFile, from: number, to: number): Promise<void> {
-  const chunk = new Uint8Array(Math.min(WAL_LIMITS.zeroChunkBytes, Math.max(0, to - from)));
-  for (let at = from; at < to; at += chunk.length) {
-    await file.write(at, chunk.subarray(0, Math.min(chunk.length, to - at)));
-  }
+/** encodeHeader returns the segment header record for `header`, as it sits at offset 0. */
+function encodeHeader(header: SegmentHeader): Uint8Array {
+  const record: WalRecord = { type: RecordType.Segment, header };
+  const buffer = new Uint8Array(recordBytes(record));
+  encodeRecordInto(buffer, 0, record, { segmentSeq: header.seq, offset: 0 });
+  return buffer;
 }
 
 async function timedSync(config: Config, path: string, sync: () => Promise<void>) {
