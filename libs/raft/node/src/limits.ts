@@ -36,6 +36,12 @@ export const RAFT_NODE_LIMITS = Object.freeze({
   /** Messages in one SendRequest written to a peer stream. */
   messagesPerSendMax: 256,
   /**
+   * Bytes of the largest WAL write done inline on the event loop (INLINE_WRITE_WAL_FS): a
+   * Ready of 64 proposals of 1 KiB is far below. Larger writes, such as the WAL's zero-fill
+   * chunks of a new segment, go to the thread pool.
+   */
+  inlineWriteBytesMax: 256 * KIB,
+  /**
    * Bytes of snapshot data in one SendSnapshot chunk: STORE_LIMITS.snapshotChunkBytes, but at
    * most the 1 MiB that `raft.proto` promises receivers for SnapshotChunk.
    */
@@ -76,6 +82,10 @@ assert(
 assert(
   RAFT_NODE_LIMITS.reconnectBackoffBaseMs < RAFT_NODE_LIMITS.reconnectBackoffMaxMs,
   'reconnect backoff grows',
+);
+assert(
+  RAFT_NODE_LIMITS.inlineWriteBytesMax < WAL_LIMITS.zeroChunkBytes,
+  'segment zero-fill chunks are not written inline',
 );
 assert(
   RAFT_NODE_LIMITS.messagesPerSendMax <= RAFT_NODE_LIMITS.peerQueueMessagesMax,

@@ -18,6 +18,7 @@ import {
   type WalFs,
   type WalOptions,
 } from '@shoal/raft-wal';
+import { INLINE_WRITE_WAL_FS } from './inline-write-fs';
 import { RAFT_NODE_LIMITS } from './limits';
 import type { PersistedState, RaftPersistence, SaveBatch } from './persistence';
 
@@ -29,7 +30,10 @@ export interface WalPersistenceOptions {
   nodeId: number;
   /** The cluster's id, recorded in every WAL segment (default 0: not yet known). */
   clusterId?: number;
-  /** File system; defaults to node:fs. Tests pass MemoryWalFs. */
+  /**
+   * File system; defaults to node:fs (the WAL's small writes inline, see
+   * INLINE_WRITE_WAL_FS). Tests pass MemoryWalFs.
+   */
   fs?: WalFs;
   /** WAL segment size (default WAL_LIMITS.segmentBytesDefault, 64 MiB). */
   segmentBytes?: number;
@@ -52,7 +56,7 @@ export class WalPersistence implements RaftPersistence {
   constructor(private readonly options: WalPersistenceOptions) {
     assert(Number.isSafeInteger(options.nodeId) && options.nodeId > 0, 'node id is positive');
     const walOptions: WalOptions = { dir: posix.join(options.dir, 'wal') };
-    if (options.fs !== undefined) walOptions.fs = options.fs;
+    walOptions.fs = options.fs ?? INLINE_WRITE_WAL_FS;
     if (options.segmentBytes !== undefined) walOptions.segmentBytes = options.segmentBytes;
     if (options.recordBytesMax !== undefined) walOptions.recordBytesMax = options.recordBytesMax;
     if (options.onSlowSync !== undefined) walOptions.onSlowSync = options.onSlowSync;
