@@ -13,7 +13,7 @@ import {
 import { assert } from '@shoal/assert';
 import { createClient } from '@shoal/grpc';
 import { LeasesClient, MembersClient, StoreClient as StoreStub } from '@shoal/proto-grpc';
-import { TEST_IDENTITY_HEADER, type IdentityRole } from './identity';
+import { LEADER_HINT_HEADER, TEST_IDENTITY_HEADER, type IdentityRole } from './identity';
 
 /**
  * StoreChannelSecurity is what @shoal/pki `channelCredentials` returns: mTLS credentials and
@@ -43,7 +43,8 @@ export type UnaryMethod<Req, Res> = (
 /**
  * callUnary calls a unary stub with `metadata` and an absolute `deadline` (ms since the
  * epoch) and resolves with the response or rejects with the raw ServiceError. An abort of
- * `signal` cancels the call (CANCELLED).
+ * `signal` cancels the call (CANCELLED). `onMetadata` sees the response's initial metadata
+ * (before the call settles).
  */
 export function callUnary<Req, Res>(
   method: UnaryMethod<Req, Res>,
@@ -51,6 +52,7 @@ export function callUnary<Req, Res>(
   metadata: Metadata,
   deadline: number,
   signal?: AbortSignal,
+  onMetadata?: (metadata: Metadata) => void,
 ): Promise<Res> {
   assert(Number.isFinite(deadline), 'every unary call has a deadline');
   return new Promise((resolve, reject) => {
@@ -59,9 +61,16 @@ export function callUnary<Req, Res>(
       if (err !== null) reject(err);
       else resolve(res);
     });
+    if (onMetadata !== undefined) call.on('metadata', onMetadata);
     const onAbort = (): void => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** leaderHint is the LEADER_HINT_HEADER address in response metadata, if any. */
+export function leaderHint(metadata: Metadata): string | undefined {
+  const [hint] = metadata.get(LEADER_HINT_HEADER);
+  return typeof hint === 'string' && hint !== '' ? hint : undefined;
 }
 
 /**

@@ -33,6 +33,13 @@ export const FORWARDED_ROLE_HEADER = 'x-shoal-forwarded-role';
 export const FORWARDED_ID_HEADER = 'x-shoal-forwarded-id';
 
 /**
+ * LEADER_HINT_HEADER is response metadata a follower sends with a write it forwarded: the
+ * leader's Store API address. The client sends its next calls there, saving the forwarding
+ * hop (a NOT_LEADER hint does the same for refused calls).
+ */
+export const LEADER_HINT_HEADER = 'x-shoal-leader';
+
+/**
  * NOT_SENT_DETAIL is the ShoalError detail key (value "true") marking a failure that happened
  * before the request reached anything that could act on it: retrying a write is then safe.
  */

@@ -29,6 +29,7 @@ import {
   collectStream,
   Endpoints,
   identityMetadata,
+  leaderHint,
   type Endpoint,
   type StoreChannelSecurity,
 } from './connection';
@@ -248,7 +249,8 @@ export class StoreClient {
     const deadlineMs = options.deadlineMs ?? this.options.writeDeadlineMs ??
       STORE_CLIENT_LIMITS.writeDeadlineMs;
     const response = await this.unary('write', { ...options, deadlineMs }, (e, md, deadline) =>
-      callUnary(e.store.transaction.bind(e.store), request, md, deadline, options.signal));
+      callUnary(e.store.transaction.bind(e.store), request, md, deadline, options.signal,
+        (response) => this.followLeaderHint(response)));
     return { version: response.version?.index ?? 0, objects: response.objects.map(unwrapOrThrow) };
   }
 
@@ -383,6 +385,15 @@ export class StoreClient {
 
   private metadata(): Metadata {
     return identityMetadata(this.options.identityForTests);
+  }
+
+  /**
+   * followLeaderHint makes the leader current when a follower forwarded a write and named
+   * it (LEADER_HINT_HEADER): later calls go to the leader directly, one hop less.
+   */
+  private followLeaderHint(response: Metadata): void {
+    const leader = leaderHint(response);
+    if (leader !== undefined) this.endpoints.redirect(leader);
   }
 
   /** moveOn picks the member for the next attempt after `error` on `address`. */

@@ -11,6 +11,7 @@ import { TaskState, type ListMembersResponse } from '@shoal/proto';
 import { StoreClient as StoreStub } from '@shoal/proto-grpc';
 import {
   callUnary,
+  connectStore,
   FORWARDED_ROLE_HEADER,
   NOT_SENT_DETAIL,
   TEST_IDENTITY_HEADER,
@@ -68,6 +69,24 @@ describe('Forwarding writes to the leader', () => {
     expect(lease.elected).toBe(true);
     expect(leader.machine.leases.get('scheduler')?.holder).toBe('s1');
   });
+
+  it('names the leader on a forwarded write, and the client then writes to it directly',
+    async () => {
+      const f = await follower(true);
+      const orchestrator = connectStore({ endpoints: [f.address], identityForTests: 'orchestrator' });
+      try {
+        await orchestrator.transaction(
+          [{ action: 'create', kind: 'task', object: task(id(1), id(9), 1) }], { writer: 'orchestrator' });
+        // With the follower gone, only a client that followed the hint still writes.
+        await f.stop();
+        const committed = await orchestrator.transaction(
+          [{ action: 'create', kind: 'task', object: task(id(2), id(9), 2) }],
+          { writer: 'orchestrator', deadlineMs: 2_000 });
+        expect(committed.version).toBe(2);
+      } finally {
+        orchestrator.close();
+      }
+    });
 
   it('trusts forwarded identities only from store members', async () => {
     const stub = new StoreStub(leader.address, credentials.createInsecure());

@@ -1,5 +1,5 @@
 // The Store service (store_service.proto): reads, transactions and watches over the ports.
-import type { ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Clock, Timers } from '@shoal/clock';
 import { isShoalError, ShoalError } from '@shoal/errors';
 import { wrapUnary } from '@shoal/grpc';
@@ -20,6 +20,7 @@ import {
 } from '@shoal/proto';
 import type { StoreServer } from '@shoal/proto-grpc';
 import { fromProtoChange, type Caller, type Transaction } from '@shoal/store';
+import { LEADER_HINT_HEADER } from '@shoal/store-client';
 import { failureError, kindOf, versionOf, wrapObject } from './conversions';
 import {
   callerIdentity,
@@ -88,6 +89,16 @@ export function forwardTarget(ports: StoreServerPorts, caller: CallerIdentity): 
     throw ShoalError.notLeader(leaderAddress);
   }
   return leaderAddress;
+}
+
+/**
+ * leaderHintMetadata is the response metadata of a forwarded write: the leader's address
+ * (LEADER_HINT_HEADER), so the client sends its next calls there directly.
+ */
+export function leaderHintMetadata(leaderAddress: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set(LEADER_HINT_HEADER, leaderAddress);
+  return metadata;
 }
 
 /**
@@ -202,6 +213,7 @@ export class StoreService {
       const deadlineMs = forwardDeadlineMs(call, this.context.clock.now());
       const forwarder = this.ports.forwarder;
       if (forwarder === undefined) throw ShoalError.notLeader(leaderAddress);
+      call.sendMetadata(leaderHintMetadata(leaderAddress));
       return forwarder.transaction(request, { leaderAddress, caller, deadlineMs });
     }
     const transaction: Transaction = { changes: request.changes.map(fromProtoChange) };
