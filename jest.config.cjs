@@ -20,4 +20,5 @@ const projects = ['apps', 'libs', 'tools']
   .map((d) => `<rootDir>/${path.relative(__dirname, d)}`)
   .sort();
 
-module.exports = { projects };
+// testTimeout is a global option: project configs cannot set it when run together.
+module.exports = { projects, testTimeout: 60_000 };

@@ -2,6 +2,8 @@
 // type checking is its own step (`npm run typecheck`), so tests start fast.
 module.exports = {
   testEnvironment: 'node',
+  // Integration tests start processes and servers; a loaded 2-core machine needs headroom.
+  testTimeout: 60_000,
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },

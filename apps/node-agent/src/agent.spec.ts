@@ -25,9 +25,10 @@ function task(id: string): Task {
   });
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(cond()).toBe(true);
+/** until polls `cond` (sync or async) every 20 ms for up to 30 s: loaded CI machines are slow. */
+async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await cond()).toBe(true);
 }
 
 describe('node-agent wiring', () => {
@@ -38,7 +39,9 @@ describe('node-agent wiring', () => {
     const metrics = createMetrics({ app: 'node-agent', version: 'test', collectDefaults: false });
     const first = await startAgent(config, silentLogger(), metrics);
     await until(() => [...first.worker.statuses().values()].filter((s) => s.state === TaskState.RUNNING).length === 2);
-    expect(await metrics.registry.getSingleMetricAsString('shoal_agent_tasks')).toContain('shoal_agent_tasks{state="RUNNING"} 2');
+    const running = 'shoal_agent_tasks{state="RUNNING"} 2';
+    await until(async () =>
+      (await metrics.registry.getSingleMetricAsString('shoal_agent_tasks')).includes(running));
     await first.stop();
     const second = await startAgent({ ...config, assignmentsFile: undefined }, silentLogger(), createMetrics({ app: 'node-agent', version: 'test', collectDefaults: false }));
     expect([...second.worker.statuses().keys()].sort()).toEqual(['task1', 'task2']);
