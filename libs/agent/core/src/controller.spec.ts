@@ -17,7 +17,7 @@ import {
   type OperationOutcome,
   type StepInput,
 } from './controller';
-import { AGENT_CORE_LIMITS } from './limits';
+import { AGENT_CORE_LIMITS } from '@shoal/limits';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 const S = TaskState;

@@ -4,7 +4,7 @@
 // agent's task manager) performs the operation and feeds its outcome into the next call.
 import { assert, assertNever } from '@shoal/assert';
 import { TASK_STATES, TaskState, type ContainerStatus, type TaskStatus } from '@shoal/proto';
-import { AGENT_CORE_LIMITS, type AgentCoreLimits } from './limits';
+import { AGENT_CORE_LIMITS, type AgentCoreLimits } from '@shoal/limits';
 
 /** Operation is one runtime step of a task's controller (SwarmKit's `exec.Controller` methods). */
 export type Operation = 'prepare' | 'start' | 'wait' | 'shutdown' | 'terminate' | 'remove';

@@ -13,4 +13,4 @@ export {
   type StepInput,
   type StepResult,
 } from './controller';
-export { AGENT_CORE_LIMITS, type AgentCoreLimits } from './limits';
+export { AGENT_CORE_LIMITS, type AgentCoreLimits } from '@shoal/limits';

@@ -6,7 +6,7 @@ import { durationToMs, type ContainerSpec, type ContainerStatus, type HealthConf
 import Docker from 'dockerode';
 import { abortableDelay, errorMessage, type Executor, type TaskController } from './executor';
 import { containerName, TASK_LABELS, taskLabels } from './labels';
-import { AGENT_RUNTIME_LIMITS } from './limits';
+import { AGENT_RUNTIME_LIMITS } from '@shoal/limits';
 
 const NANOS_PER_MS = 1_000_000;
 const MS_PER_SECOND = 1_000;

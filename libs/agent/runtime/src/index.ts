@@ -10,7 +10,7 @@ export {
   type TaskController,
 } from './executor';
 export { containerName, TASK_LABELS, taskLabels, taskName } from './labels';
-export { AGENT_RUNTIME_LIMITS, type AgentRuntimeLimits } from './limits';
+export { AGENT_RUNTIME_LIMITS, type AgentRuntimeLimits } from '@shoal/limits';
 export { exitCodeOf, ProcessExecutor, type ProcessExecutorOptions } from './process-executor';
 export { SIM_FAILURE, SimExecutor, type SimExecutorOptions } from './sim-executor';
 export { TaskManager, type StatusReporter, type TaskManagerOptions } from './task-manager';

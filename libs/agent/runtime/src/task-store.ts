@@ -5,7 +5,7 @@ import { assert } from '@shoal/assert';
 import { Task, TaskStatus } from '@shoal/proto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AGENT_RUNTIME_LIMITS } from './limits';
+import { AGENT_RUNTIME_LIMITS } from '@shoal/limits';
 
 /** TaskRecord is what the agent remembers of one task. */
 export interface TaskRecord {

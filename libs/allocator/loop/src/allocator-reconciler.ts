@@ -11,7 +11,7 @@ import {
 import type { Endpoint, Service, Task } from '@shoal/proto';
 import { objectKey, type ClientChange, type Informer } from '@shoal/store-client';
 import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from './control-loop';
-import { ALLOCATOR_LOOP_LIMITS } from './limits';
+import { ALLOCATOR_LOOP_LIMITS } from '@shoal/limits';
 
 const RETRY: KeyOutcome = Object.freeze({ type: 'retry' });
 const LATER: KeyOutcome = Object.freeze({ type: 'after', ms: ALLOCATOR_LOOP_LIMITS.allocationRetryMs });

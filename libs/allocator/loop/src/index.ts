@@ -14,4 +14,4 @@ export {
   type PassContext,
   type Reconciler,
 } from './control-loop';
-export { ALLOCATOR_LOOP_LIMITS, type AllocatorLoopLimits } from './limits';
+export { ALLOCATOR_LOOP_LIMITS, type AllocatorLoopLimits } from '@shoal/limits';

@@ -2,7 +2,7 @@
 import forge from 'node-forge';
 import { assert } from '@shoal/assert';
 import { forgePublicKeyOf, generateRsaKeyPem, signNatively } from './keys';
-import { NODE_KEY_BITS } from './limits';
+import { NODE_KEY_BITS } from '@shoal/limits';
 import { isIdentityName, isRole, type Role } from './role';
 
 /** KeyAndCsr is a new private key (PKCS#8 PEM, secret) and a CSR for it (PEM, public). */

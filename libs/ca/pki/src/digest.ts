@@ -1,7 +1,7 @@
 // The root digest that join tokens pin: SHA-256 over the certificate's DER.
 import { createHash, X509Certificate } from 'node:crypto';
 import { assert } from '@shoal/assert';
-import { JOIN_TOKEN_DIGEST_CHARS } from './limits';
+import { JOIN_TOKEN_DIGEST_CHARS } from '@shoal/limits';
 
 /**
  * RootDigest identifies a root certificate: the SHA-256 of its DER encoding, as 64 lower-case

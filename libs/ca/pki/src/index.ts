@@ -1,7 +1,7 @@
 // Public surface of @shoal/pki: the cluster CA's certificates, join tokens, renewal timing,
 // certificate files, gRPC mutual-TLS credentials with rotation, and the authorization
 // interceptor that enforces who may call what. See docs/design/security.md.
-export * from './limits';
+export * from '@shoal/limits';
 export { isIdentityName, isRole, ROLES, type Role } from './role';
 export { generateRsaKeyPem } from './keys';
 export { certificateDigest, digestFromBase36, digestFromHex, type RootDigest } from './digest';

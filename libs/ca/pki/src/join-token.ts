@@ -10,7 +10,7 @@ import {
   JOIN_TOKEN_SECRET_BYTES,
   JOIN_TOKEN_SECRET_CHARS,
   JOIN_TOKEN_VERSION,
-} from './limits';
+} from '@shoal/limits';
 
 /**
  * JoinToken is a parsed token: the root digest it pins and its secret (base 36). Whoever holds

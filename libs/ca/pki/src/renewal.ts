@@ -1,7 +1,7 @@
 // When to renew a certificate: a random point in the middle of its life.
 import { assert } from '@shoal/assert';
 import type { Random } from '@shoal/random';
-import { RENEWAL_WINDOW_LOWER, RENEWAL_WINDOW_UPPER } from './limits';
+import { RENEWAL_WINDOW_LOWER, RENEWAL_WINDOW_UPPER } from '@shoal/limits';
 
 /** RenewalDelayOptions parameterise {@link renewalDelayMs}; all times are ms since the epoch. */
 export interface RenewalDelayOptions {

@@ -9,7 +9,7 @@ import {
   ROOT_CA_COMMON_NAME,
   ROOT_CA_VALIDITY_MS,
   ROOT_KEY_BITS,
-} from './limits';
+} from '@shoal/limits';
 import { isIdentityName } from './role';
 import { randomSerialHex } from './serial';
 

@@ -1,6 +1,6 @@
 // Random certificate serial numbers.
 import { randomBytes } from 'node:crypto';
-import { SERIAL_NUMBER_BYTES } from './limits';
+import { SERIAL_NUMBER_BYTES } from '@shoal/limits';
 
 /**
  * randomSerialHex returns a fresh certificate serial number as lower-case hex for forge's

@@ -13,7 +13,7 @@ import {
   MIN_NODE_CERT_VALIDITY_MS,
   NODE_CERT_VALIDITY_MS,
   ROOT_CA_VALIDITY_MS,
-} from './limits';
+} from '@shoal/limits';
 import { createRootCa, type RootCa } from './root-ca';
 import { issueCertificate, signCsr } from './sign';
 import { verifyChain } from './verify-chain';

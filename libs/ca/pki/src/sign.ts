@@ -10,7 +10,7 @@ import {
   MIN_CSR_KEY_BITS,
   MIN_NODE_CERT_VALIDITY_MS,
   NODE_CERT_VALIDITY_MS,
-} from './limits';
+} from '@shoal/limits';
 import { isIdentityName, isRole, type Role } from './role';
 import { randomSerialHex } from './serial';
 

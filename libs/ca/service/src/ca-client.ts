@@ -16,7 +16,7 @@ import {
 } from '@shoal/proto';
 import { CAClient } from '@shoal/proto-grpc';
 import type { Random } from '@shoal/random';
-import { NODE_CERTIFICATE_STATUS_WAIT_MS, STATUS_CALL_SLACK_MS } from './limits';
+import { NODE_CERTIFICATE_STATUS_WAIT_MS, STATUS_CALL_SLACK_MS } from '@shoal/limits';
 
 /** STATUS_RETRY_MS is the mean wait before re-polling after the CA was UNAVAILABLE. */
 const STATUS_RETRY_MS = 500;

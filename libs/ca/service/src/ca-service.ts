@@ -31,7 +31,7 @@ import {
   NODE_CERTIFICATE_STATUS_POLL_MS,
   NODE_CERTIFICATE_STATUS_WAIT_MS,
   NODE_ID_ATTEMPTS,
-} from './limits';
+} from '@shoal/limits';
 import type { ClusterPort, NodesPort } from './ports';
 
 /** CaServiceDeps are the CA service's ports and tunables. */

@@ -1,7 +1,7 @@
 // Public surface of @shoal/ca-service: the cluster CA's request logic behind store ports
 // (CaService), its grpc-js handlers, the Cluster object of a new cluster, and the node side:
 // joinCluster (TOFU-pinned join) and renewCertificate/renewLoop. See docs/design/ca.md.
-export * from './limits';
+export * from '@shoal/limits';
 export type { ClusterPort, NodesPort } from './ports';
 export {
   clusterAuthority,

@@ -31,7 +31,7 @@ import {
   CA_SERVER_NAME,
   JOIN_TIMEOUT_MS,
   NODE_CERTIFICATES_DIR,
-} from './limits';
+} from '@shoal/limits';
 
 /** JoinClusterOptions parameterise {@link joinCluster}. */
 export interface JoinClusterOptions {

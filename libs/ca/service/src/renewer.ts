@@ -23,7 +23,7 @@ import {
   JOIN_TIMEOUT_MS,
   RENEW_RETRY_BASE_MS,
   RENEW_RETRY_MAX_MS,
-} from './limits';
+} from '@shoal/limits';
 
 /** RenewCertificateOptions parameterise {@link renewCertificate}. */
 export interface RenewCertificateOptions {

@@ -4,7 +4,7 @@ import { assert } from '@shoal/assert';
 import type { Action } from '@shoal/orchestrator-core';
 import type { Service, Task } from '@shoal/proto';
 import type { ClientChange, Committed } from '@shoal/store-client';
-import { ORCHESTRATOR_LOOP_LIMITS } from './limits';
+import { ORCHESTRATOR_LOOP_LIMITS } from '@shoal/limits';
 
 /** PlanSource is what applying a plan reads and where it writes. */
 export interface PlanSource {

@@ -13,6 +13,6 @@ export {
   type PassContext,
   type Reconciler,
 } from './control-loop';
-export { ORCHESTRATOR_LOOP_LIMITS, type OrchestratorLoopLimits } from './limits';
+export { ORCHESTRATOR_LOOP_LIMITS, type OrchestratorLoopLimits } from '@shoal/limits';
 export { createOrchestratorLoop, type OrchestratorLoopOptions } from './orchestrator-loop';
 export { OrchestratorReconciler } from './orchestrator-reconciler';

@@ -5,7 +5,7 @@ import type { Metrics } from '@shoal/metrics';
 import type { IdSource, NodeMatcher } from '@shoal/orchestrator-core';
 import { newRandomId } from '@shoal/runtime';
 import { ControlLoop, type LoopBatching, type LoopStore } from './control-loop';
-import { ORCHESTRATOR_LOOP_LIMITS } from './limits';
+import { ORCHESTRATOR_LOOP_LIMITS } from '@shoal/limits';
 import { OrchestratorReconciler } from './orchestrator-reconciler';
 
 /** OrchestratorLoopOptions configure {@link createOrchestratorLoop}. */

@@ -12,4 +12,4 @@ export { KvStateMachine, encodeCommand, decodeCommand, type KvCommand } from './
 export { Trace, TraceKind, describeTraceRecord, type TraceRecord } from './trace';
 export { EventQueue } from './event-queue';
 export { Workload, type WorkloadOptions, type ClientOperation } from './workload';
-export { SIM_LIMITS, type SimLimits } from './limits';
+export { SIM_LIMITS, type SimLimits } from '@shoal/limits';

@@ -14,7 +14,7 @@ import {
   AnyConfChange,
 } from '@shoal/raft';
 import type { Random } from '@shoal/random';
-import { SIM_LIMITS } from './limits';
+import { SIM_LIMITS } from '@shoal/limits';
 import { SimNetwork } from './network';
 import { CrashPoint, SimNode } from './node';
 import { Scenario } from './scenario';

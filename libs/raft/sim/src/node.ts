@@ -34,7 +34,7 @@ import {
   KvStateMachine,
 } from './kv';
 import type { Random } from '@shoal/random';
-import { SIM_LIMITS } from './limits';
+import { SIM_LIMITS } from '@shoal/limits';
 
 /** ShellBehaviour: the correct shell, or a deliberately broken one (mutation tests). */
 export enum ShellBehaviour {

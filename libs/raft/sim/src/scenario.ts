@@ -6,7 +6,7 @@
  */
 import { assert } from '@shoal/assert';
 import type { Random } from '@shoal/random';
-import { SIM_LIMITS } from './limits';
+import { SIM_LIMITS } from '@shoal/limits';
 import { Mutation } from './mutations';
 import { NetworkFaults } from './network';
 

@@ -26,7 +26,7 @@ import type { KvOutput } from '@shoal/testing-linearizability';
 import { check, ClusterChecker, Invariant } from './checkers';
 import { SimDisk } from './disk';
 import { EventQueue } from './event-queue';
-import { SIM_LIMITS } from './limits';
+import { SIM_LIMITS } from '@shoal/limits';
 import { forgeCommit, mutationSetup, MutationSetup } from './mutations';
 import { Nemesis, NemesisHost } from './nemesis';
 import { NETWORK_HEALED, SimNetwork } from './network';

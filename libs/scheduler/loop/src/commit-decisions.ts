@@ -5,7 +5,7 @@ import { isShoalError } from '@shoal/errors';
 import { TaskState, type Node, type Task } from '@shoal/proto';
 import type { SchedulingDecision, UnschedulableTask } from '@shoal/scheduler-core';
 import type { ClientChange, Committed } from '@shoal/store-client';
-import { SCHEDULER_LOOP_LIMITS } from './limits';
+import { SCHEDULER_LOOP_LIMITS } from '@shoal/limits';
 
 /** CommitSource is what the commit reads and where it writes. */
 export interface CommitSource {

@@ -19,6 +19,6 @@ export {
   type PassContext,
   type Reconciler,
 } from './control-loop';
-export { SCHEDULER_LOOP_LIMITS, type SchedulerLoopLimits } from './limits';
+export { SCHEDULER_LOOP_LIMITS, type SchedulerLoopLimits } from '@shoal/limits';
 export { createSchedulerLoop, type SchedulerLoopOptions } from './scheduler-loop';
 export { SchedulerReconciler, type PassReport } from './scheduler-reconciler';

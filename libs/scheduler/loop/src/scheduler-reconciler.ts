@@ -12,7 +12,7 @@ import {
 import type { Informer } from '@shoal/store-client';
 import { commitDecisions, unschedulableChanges, type CommitSource } from './commit-decisions';
 import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from './control-loop';
-import { SCHEDULER_LOOP_LIMITS } from './limits';
+import { SCHEDULER_LOOP_LIMITS } from '@shoal/limits';
 
 const TICK = SCHEDULER_LOOP_LIMITS.tickKey;
 const RETRY: KeyOutcome = Object.freeze({ type: 'retry' });

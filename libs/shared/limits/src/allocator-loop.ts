@@ -1,6 +1,8 @@
 // Limits of the allocator's shell that @shoal/limits does not name yet.
 import { assert } from '@shoal/assert';
-import { MINUTE_MS, SECOND_MS, STORE_LIMITS, WORKQUEUE_LIMITS } from '@shoal/limits';
+import { MINUTE_MS, SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
+import { WORKQUEUE_LIMITS } from './workqueue';
 
 /**
  * ALLOCATOR_LOOP_LIMITS bound the allocator's shell.

@@ -1,6 +1,6 @@
 // Limits of the node-agent's runtime that @shoal/limits does not name yet.
 import { assert } from '@shoal/assert';
-import { SECOND_MS } from '@shoal/limits';
+import { SECOND_MS } from './units';
 
 /**
  * AGENT_RUNTIME_LIMITS bound the node-agent's executors, task managers and local task store.

@@ -1,6 +1,9 @@
 // Limits of the orchestrator's shell that @shoal/limits does not name yet.
 import { assert } from '@shoal/assert';
-import { ORCHESTRATOR_LIMITS, SECOND_MS, STORE_LIMITS, WORKQUEUE_LIMITS } from '@shoal/limits';
+import { ORCHESTRATOR_LIMITS } from './orchestrator';
+import { SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
+import { WORKQUEUE_LIMITS } from './workqueue';
 
 /**
  * ORCHESTRATOR_LOOP_LIMITS bound the orchestrator's shell.

@@ -1,6 +1,9 @@
 // Limits of the scheduler's shell that @shoal/limits does not name yet.
 import { assert } from '@shoal/assert';
-import { SCHEDULER_LIMITS, SECOND_MS, STORE_LIMITS, WORKQUEUE_LIMITS } from '@shoal/limits';
+import { SCHEDULER_LIMITS } from './scheduler';
+import { SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
+import { WORKQUEUE_LIMITS } from './workqueue';
 
 /**
  * SCHEDULER_LOOP_LIMITS bound the scheduler's shell: its batching (SwarmKit's debounce) and
