@@ -21,6 +21,9 @@ const MEMBERS = 3;
 const START_TIMEOUT_MS = 30_000;
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'dist', 'apps', 'raft-store', 'main.js');
+/** Extra node flags for the members (diagnostics, e.g. `--cpu-prof`); they then stop with SIGTERM. */
+const MEMBER_NODE_ARGS = (process.env['SHOAL_BENCH_MEMBER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+const STOP_SIGNAL: NodeJS.Signals = MEMBER_NODE_ARGS.length > 0 ? 'SIGTERM' : 'SIGKILL';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,7 +45,7 @@ function ensureBuilt(): void {
 
 function startMember(dir: string, i: number, addresses: string[]): Promise<ChildProcess> {
   const members = addresses.map((a, j) => `${j + 1}=${a}`).join(',');
-  const args = [MAIN, '--node-id', String(i + 1), '--members', members,
+  const args = [...MEMBER_NODE_ARGS, MAIN, '--node-id', String(i + 1), '--members', members,
     '--grpc-port', addresses[i].split(':')[1], '--http-port', '0',
     '--state-dir', path.join(dir, `m${i + 1}`), '--allow-test-identity'];
   const log = fs.createWriteStream(path.join(dir, `m${i + 1}.log`), { flags: 'a' });
@@ -110,9 +113,10 @@ export async function startShoal(): Promise<BenchTarget> {
     async stop() {
       const exits = members.filter((m) => m.exitCode === null && m.signalCode === null)
         .map((m) => new Promise((r) => m.once('exit', r)));
-      for (const m of members) m.kill('SIGKILL');
+      for (const m of members) m.kill(STOP_SIGNAL);
       await Promise.all(exits);
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (process.env['SHOAL_BENCH_KEEP_DIR'] === '1') process.stderr.write(`bench: kept ${dir}\n`);
+      else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
