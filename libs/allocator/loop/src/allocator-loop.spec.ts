@@ -13,7 +13,7 @@ import type { StoreClient } from '@shoal/store-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { fixtureId, startStoreFixture, testService, until, type StoreFixture } from '@shoal/testing-store-fixture';
 import { createAllocatorLoop } from './allocator-loop';
-import type { ControlLoop } from './control-loop';
+import type { ControlLoop } from '@shoal/store-controller';
 
 function newTask(n: number, service: Service): Task {
   return Task.fromPartial({

@@ -10,7 +10,7 @@ import {
 } from '@shoal/allocator-core';
 import type { Endpoint, Service, Task } from '@shoal/proto';
 import { objectKey, type ClientChange, type Informer } from '@shoal/store-client';
-import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from './control-loop';
+import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from '@shoal/store-controller';
 import { ALLOCATOR_LOOP_LIMITS } from '@shoal/limits';
 
 const RETRY: KeyOutcome = Object.freeze({ type: 'retry' });

@@ -13,5 +13,5 @@ export {
   type LoopStore,
   type PassContext,
   type Reconciler,
-} from './control-loop';
+} from '@shoal/store-controller';
 export { ALLOCATOR_LOOP_LIMITS, type AllocatorLoopLimits } from '@shoal/limits';

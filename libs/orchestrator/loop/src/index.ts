@@ -12,7 +12,7 @@ export {
   type LoopStore,
   type PassContext,
   type Reconciler,
-} from './control-loop';
+} from '@shoal/store-controller';
 export { ORCHESTRATOR_LOOP_LIMITS, type OrchestratorLoopLimits } from '@shoal/limits';
 export { createOrchestratorLoop, type OrchestratorLoopOptions } from './orchestrator-loop';
 export { OrchestratorReconciler } from './orchestrator-reconciler';

@@ -11,7 +11,7 @@ import type { StoreClient } from '@shoal/store-client';
 // import; only this spec does, to run the loop against a real store.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { fixtureId, startStoreFixture, testService, until, type StoreFixture } from '@shoal/testing-store-fixture';
-import type { ControlLoop } from './control-loop';
+import type { ControlLoop } from '@shoal/store-controller';
 import { createOrchestratorLoop } from './orchestrator-loop';
 
 const TTL_MS = 1_000;

@@ -4,7 +4,7 @@ import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
 import type { IdSource, NodeMatcher } from '@shoal/orchestrator-core';
 import { newRandomId } from '@shoal/runtime';
-import { ControlLoop, type LoopBatching, type LoopStore } from './control-loop';
+import { ControlLoop, type LoopBatching, type LoopStore } from '@shoal/store-controller';
 import { ORCHESTRATOR_LOOP_LIMITS } from '@shoal/limits';
 import { OrchestratorReconciler } from './orchestrator-reconciler';
 

@@ -16,7 +16,7 @@ import {
 import { TaskState, type Cluster, type Node, type Service, type Task } from '@shoal/proto';
 import type { Informer } from '@shoal/store-client';
 import { applyPlan, type PlanOutcome, type PlanSource } from './apply-plan';
-import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from './control-loop';
+import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from '@shoal/store-controller';
 
 const DONE: KeyOutcome = Object.freeze({ type: 'done' });
 const RETRY: KeyOutcome = Object.freeze({ type: 'retry' });

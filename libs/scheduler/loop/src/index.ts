@@ -18,7 +18,7 @@ export {
   type LoopStore,
   type PassContext,
   type Reconciler,
-} from './control-loop';
+} from '@shoal/store-controller';
 export { SCHEDULER_LOOP_LIMITS, type SchedulerLoopLimits } from '@shoal/limits';
 export { createSchedulerLoop, type SchedulerLoopOptions } from './scheduler-loop';
 export { SchedulerReconciler, type PassReport } from './scheduler-reconciler';

@@ -12,7 +12,7 @@ import { systemClock, systemTimers } from '@shoal/runtime';
 // only this spec does, to run the loop against a real store.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createNodes, fixtureId, readyNode, startStoreFixture, until, type StoreFixture } from '@shoal/testing-store-fixture';
-import type { ControlLoop } from './control-loop';
+import type { ControlLoop } from '@shoal/store-controller';
 import { createSchedulerLoop } from './scheduler-loop';
 
 function pendingTask(n: number, serviceId: string, nanoCpus = 0): Task {

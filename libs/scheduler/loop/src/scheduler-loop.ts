@@ -2,7 +2,7 @@
 import type { Clock, Timers } from '@shoal/clock';
 import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
-import { ControlLoop, type LoopBatching, type LoopStore } from './control-loop';
+import { ControlLoop, type LoopBatching, type LoopStore } from '@shoal/store-controller';
 import { SCHEDULER_LOOP_LIMITS } from '@shoal/limits';
 import { SchedulerReconciler } from './scheduler-reconciler';
 

@@ -11,7 +11,7 @@ import {
 } from '@shoal/scheduler-core';
 import type { Informer } from '@shoal/store-client';
 import { commitDecisions, unschedulableChanges, type CommitSource } from './commit-decisions';
-import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from './control-loop';
+import type { CacheEvent, KeyOutcome, PassContext, Reconciler } from '@shoal/store-controller';
 import { SCHEDULER_LOOP_LIMITS } from '@shoal/limits';
 
 const TICK = SCHEDULER_LOOP_LIMITS.tickKey;

@@ -1,9 +1,8 @@
 // The shell every manager-side control loop shares (aesthetics §3, §7.6-11): leader election
 // through a store lease, an informer cache rebuilt each term, a keyed de-duplicating work
 // queue with per-key backoff, a debounced batched pass, and the loop's single transaction
-// site fenced by the lease. NB: the same file exists in each loop's `loop` lib; the scope
-// rules (a loop may not import another loop's scope, scope:shared may not import the store
-// client) force the copy. Keep the copies identical.
+// site fenced by the lease. It lives beside the store client (scope:store-api), which every
+// loop may import, so the three loops share one copy.
 import { assert } from '@shoal/assert';
 import type { Clock, Timers } from '@shoal/clock';
 import { isShoalError } from '@shoal/errors';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'store-controller',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
