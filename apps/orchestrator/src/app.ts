@@ -1,7 +1,7 @@
 import type { AppSpec } from '@shoal/bootstrap';
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { createOrchestratorLoop } from '@shoal/orchestrator-loop';
-import { connectLoopStore, holderOf, storeConfig } from './store-connection';
+import { connectLoopStore, holderOf, storeConfig } from '@shoal/store-controller';
 
 /**
  * appSpec describes the orchestrator process to the shared bootstrap: one replica of the

@@ -1,7 +1,7 @@
 import type { AppSpec } from '@shoal/bootstrap';
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { createSchedulerLoop } from '@shoal/scheduler-loop';
-import { connectLoopStore, holderOf, storeConfig } from './store-connection';
+import { connectLoopStore, holderOf, storeConfig } from '@shoal/store-controller';
 
 /**
  * appSpec describes the scheduler process to the shared bootstrap: one replica of the

@@ -11,3 +11,9 @@ export {
   type PassContext,
   type Reconciler,
 } from './control-loop';
+export {
+  connectLoopStore,
+  holderOf,
+  storeConfig,
+  type StoreConnectionConfig,
+} from './store-connection';

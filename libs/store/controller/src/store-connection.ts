@@ -1,6 +1,5 @@
 // The store connection of a control-loop app: its config keys and the StoreClient they make.
-// NB: the same file exists in apps/orchestrator and apps/allocator (scope rules: an app may
-// not import another loop's scope); keep the copies identical.
+// Shared by the orchestrator, scheduler and allocator apps.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { credentials } from '@grpc/grpc-js';
