@@ -4,7 +4,7 @@ import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
 import { addStoreServices, type StoreServices } from '@shoal/store-server';
 import { checkConfig, raftStoreConfig, selfAddress, type RaftStoreConfig } from './config';
 import { binding, BindingCollector } from './grpc-bindings';
-import { RAFT_STORE_LIMITS } from './limits';
+import { RAFT_STORE_LIMITS } from '@shoal/limits';
 import { Replica } from './replica';
 
 type Ctx = AppContext<BaseAppConfig & RaftStoreConfig>;

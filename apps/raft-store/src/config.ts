@@ -1,7 +1,7 @@
 // The raft-store's configuration keys (merged into the shared base config) and their parsing.
 import { ConfigError } from '@shoal/config';
 import { z } from 'zod';
-import { RAFT_STORE_LIMITS } from './limits';
+import { RAFT_STORE_LIMITS } from '@shoal/limits';
 
 /** TEST_IDENTITY_ENV_VALUE: `--allow-test-identity` needs SHOAL_ALLOW_TEST_IDENTITY=1 too. */
 export const ALLOW_TEST_IDENTITY_ENV = 'SHOAL_ALLOW_TEST_IDENTITY';

@@ -5,7 +5,7 @@ import { ShoalError } from '@shoal/errors';
 import { RaftMember, StoreSnapshot, type Lease } from '@shoal/proto';
 import { ConfChangeType } from '@shoal/raft';
 import type { AppliedConfChange } from '@shoal/raft-node';
-import { RAFT_STORE_LIMITS } from './limits';
+import { RAFT_STORE_LIMITS } from '@shoal/limits';
 
 /** MembershipChange is what one applied conf change did to the address book. */
 export type MembershipChange =

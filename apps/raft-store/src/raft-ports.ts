@@ -14,7 +14,7 @@ import {
   type LeaseProposer,
   type LeaseResult,
 } from '@shoal/store-server';
-import { RAFT_STORE_LIMITS } from './limits';
+import { RAFT_STORE_LIMITS } from '@shoal/limits';
 import type { Membership } from './membership';
 
 /**

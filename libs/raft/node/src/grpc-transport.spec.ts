@@ -8,7 +8,7 @@ import { systemTimers } from '@shoal/runtime';
 import { EntryType, MessageType, SnapshotStatus, type Message } from '@shoal/raft';
 import { SeededRandom } from '@shoal/random';
 import { GrpcTransport, SnapshotAssembly } from './grpc-transport';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import { fromWire, toWire } from './message-codec';
 import { snapshotParts } from './peer-sender';
 import { MemoryPersistence } from './persistence';

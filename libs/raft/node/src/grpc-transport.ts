@@ -29,7 +29,7 @@ import type {
 import { RaftService, type RaftServer } from '@shoal/proto-grpc';
 import { MessageType, SnapshotStatus, type Message } from '@shoal/raft';
 import type { Random } from '@shoal/random';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import { fromWire } from './message-codec';
 import { PeerSender } from './peer-sender';
 import type { Transport, TransportHandler } from './transport';

@@ -15,7 +15,7 @@ export {
   SnapshotAssembly,
   type GrpcTransportOptions,
 } from './grpc-transport';
-export { RAFT_NODE_LIMITS, type RaftNodeLimits } from './limits';
+export { RAFT_NODE_LIMITS, type RaftNodeLimits } from '@shoal/limits';
 export {
   LocalTransport,
   LocalTransportHub,

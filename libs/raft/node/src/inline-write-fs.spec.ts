@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { INLINE_WRITE_WAL_FS } from './inline-write-fs';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 
 describe('INLINE_WRITE_WAL_FS', () => {
   let dir: string;

@@ -11,7 +11,7 @@
  */
 import { constants, promises as fsp, writeSync } from 'node:fs';
 import { NODE_WAL_FS, type WalFile, type WalFs } from '@shoal/raft-wal';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 
 /** InlineWriteFile is a node:fs WalFile whose small writes are synchronous. */
 class InlineWriteFile implements WalFile {

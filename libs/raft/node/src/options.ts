@@ -9,7 +9,7 @@ import type { Metrics } from '@shoal/metrics';
 import type { Config } from '@shoal/raft';
 import type { Random } from '@shoal/random';
 import type { Applier } from './applier';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import type { RaftPersistence } from './persistence';
 import type { Transport } from './transport';
 

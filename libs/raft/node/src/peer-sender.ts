@@ -20,7 +20,7 @@ import type { SendRequest, SendSnapshotRequest, SendSnapshotResponse } from '@sh
 import { RaftClient } from '@shoal/proto-grpc';
 import { MessageType, SnapshotStatus, type Message } from '@shoal/raft';
 import type { Random } from '@shoal/random';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import { asBuffer, toWire } from './message-codec';
 import type { TransportHandler } from './transport';
 

@@ -50,7 +50,7 @@ import {
   timeoutError,
   tooLargeError,
 } from './errors';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import { NodeMetrics } from './node-metrics';
 import { resolveOptions, type RaftNodeOptions, type ResolvedOptions } from './options';
 import type { RaftPersistence } from './persistence';

@@ -19,7 +19,7 @@ import {
   type WalOptions,
 } from '@shoal/raft-wal';
 import { INLINE_WRITE_WAL_FS } from './inline-write-fs';
-import { RAFT_NODE_LIMITS } from './limits';
+import { RAFT_NODE_LIMITS } from '@shoal/limits';
 import type { PersistedState, RaftPersistence, SaveBatch } from './persistence';
 
 /** WalPersistenceOptions say where a member's data lives and how the WAL is laid out. */

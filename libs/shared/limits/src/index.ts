@@ -94,3 +94,7 @@ assert(WATCH_LIMITS.watcherBufferEvents >= STORE_LIMITS.maxChangesPerTransaction
 assert(NETWORK_LIMITS.portMin <= NETWORK_LIMITS.dynamicPortStart, 'dynamic range ≥ min port');
 assert(NETWORK_LIMITS.dynamicPortStart <= NETWORK_LIMITS.dynamicPortEnd, 'dynamic range ordered');
 assert(NETWORK_LIMITS.dynamicPortEnd <= NETWORK_LIMITS.portMax, 'dynamic range ≤ max port');
+export * from './raft-node';
+export * from './store-server';
+export * from './store-client';
+export * from './raft-store';

@@ -31,7 +31,7 @@ export {
   type LeaseSource,
 } from './leader-election';
 export { LeaseObserver, type LeaseObserverDeps } from './lease-observer';
-export { STORE_CLIENT_LIMITS, type StoreClientLimits } from './limits';
+export { STORE_CLIENT_LIMITS, type StoreClientLimits } from '@shoal/limits';
 export { RateLimiter, type RateLimiterLimits } from './rate-limiter';
 export { backoffDelayMs, isRetryableRead, provesNotApplied } from './retry';
 export {

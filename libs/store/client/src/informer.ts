@@ -6,7 +6,7 @@ import type { ShoalError } from '@shoal/errors';
 import { silentLogger, type Logger } from '@shoal/logging';
 import type { StoredKindName, StoredKindTypes, UnwrappedStoredObject } from '@shoal/proto';
 import { systemTimers } from '@shoal/runtime';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 import { backoffDelayMs } from './retry';
 import type { Listed } from './store-client';
 import { objectKey, objectKindOf, type ClientEvent, type ObjectKey } from './types';

@@ -7,7 +7,7 @@ import { isShoalError } from '@shoal/errors';
 import { silentLogger, type Logger } from '@shoal/logging';
 import type { LeaseGuard } from '@shoal/proto';
 import { systemTimers } from '@shoal/runtime';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 import type { CallOptions, LeaseInfo } from './store-client';
 
 /** LeaseSource is the part of StoreClient an elector uses. */

@@ -4,7 +4,7 @@ import type { TimerHandle, Timers } from '@shoal/clock';
 import { isTransientCode, type ShoalError } from '@shoal/errors';
 import { fromGrpcError } from '@shoal/grpc';
 import { durationToMs, type ObserveResponse } from '@shoal/proto';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 import { backoffDelayMs } from './retry';
 import type { LeaseInfo } from './store-client';
 

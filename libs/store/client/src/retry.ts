@@ -3,7 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { isTransientCode, type ShoalError } from '@shoal/errors';
 import { ERROR_CODE_METADATA_KEY } from '@shoal/grpc';
 import { NOT_SENT_DETAIL } from './identity';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 
 /** Messages with which grpc-js fails a call that never left the client. */
 const NEVER_SENT_MESSAGES: readonly string[] = Object.freeze([

@@ -35,7 +35,7 @@ import {
 } from './connection';
 import type { IdentityRole } from './identity';
 import { LeaseObserver } from './lease-observer';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 import { backoffDelayMs, isRetryableRead, provesNotApplied } from './retry';
 import {
   changeActionOf,

@@ -12,7 +12,7 @@ import {
   type WatchRequest,
   type WatchResponse,
 } from '@shoal/proto';
-import { STORE_CLIENT_LIMITS } from './limits';
+import { STORE_CLIENT_LIMITS } from '@shoal/limits';
 import { backoffDelayMs } from './retry';
 import { clientActionOf, unwrapOrThrow, type ClientEvent } from './types';
 

@@ -25,7 +25,7 @@ export {
   type LeaseRecord,
   type LeaseResult,
 } from './lease-table';
-export { STORE_SERVER_LIMITS, type StoreServerLimits } from './limits';
+export { STORE_SERVER_LIMITS, type StoreServerLimits } from '@shoal/limits';
 export type {
   ForwardContext,
   LeaderForwarder,

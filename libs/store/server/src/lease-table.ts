@@ -12,7 +12,7 @@ import {
   type LeaseOperation,
   type ResignRequest,
 } from '@shoal/proto';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 
 /**
  * LeaseRecord is one lease as every replica stores it. Invariant: `holder` is empty exactly

@@ -22,7 +22,7 @@ import {
   type LeaseRecord,
   type LeaseResult,
 } from './lease-table';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 import type { ForwardContext, StoreServerPorts } from './ports';
 import { forwardDeadlineMs, forwardTarget, proposerError, type ServiceContext } from './store-service';
 import { endWithError, isOpen } from './stream-writer';

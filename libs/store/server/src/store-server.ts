@@ -10,7 +10,7 @@ import { LeasesService as LeasesServiceDefinition, MembersService as MembersDefi
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { testIdentityPermitted, TEST_IDENTITY_ENV } from './identity';
 import { LeasesService } from './leases-service';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 import { MembersService } from './members-service';
 import type { StoreServerPorts } from './ports';
 import { StoreService, type ServiceContext } from './store-service';

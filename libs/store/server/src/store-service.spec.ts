@@ -18,7 +18,7 @@ import {
   type ClientChange,
 } from '@shoal/store-client';
 import { testIdentityPermitted } from './identity';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 import { id, node, service, startHarness, task, type Harness } from './testdata/harness';
 
 async function failure(promise: Promise<unknown>): Promise<ShoalError> {

@@ -30,7 +30,7 @@ import {
   type CallerIdentity,
   type IdentityOptions,
 } from './identity';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 import type { StoreServerPorts } from './ports';
 import { chunkBy, endWithError, serveStream, writeMessage } from './stream-writer';
 import { WatchStream } from './watch-stream';

@@ -6,7 +6,7 @@ import type { Logger } from '@shoal/logging';
 import { durationToMs, type WatchRequest, type WatchResponse } from '@shoal/proto';
 import type { MemoryStore, WatchMessage, Watcher } from '@shoal/store';
 import { versionOf, watchResponseOf } from './conversions';
-import { STORE_SERVER_LIMITS } from './limits';
+import { STORE_SERVER_LIMITS } from '@shoal/limits';
 import { endWithError, isOpen, type AnyServerStream } from './stream-writer';
 
 /** WatchStreamOptions configure one watch stream. */

@@ -1,7 +1,10 @@
 // Limits of the store client library that @shoal/limits does not name yet. Each is a named
 // maximum or default, with its relationships asserted at module load.
 import { assert } from '@shoal/assert';
-import { GRPC_LIMITS, MINUTE_MS, SECOND_MS, STORE_LIMITS, WORKQUEUE_LIMITS } from '@shoal/limits';
+import { GRPC_LIMITS } from './grpc';
+import { MINUTE_MS, SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
+import { WORKQUEUE_LIMITS } from './workqueue';
 
 /**
  * STORE_CLIENT_LIMITS bound what @shoal/store-client retries, waits for and caches.

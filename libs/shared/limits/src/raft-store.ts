@@ -2,7 +2,8 @@
 // @shoal/limits and @shoal/raft-node; these are the few the app adds.
 // TODO(raft-store): move into `@shoal/limits` (a RAFT_STORE_LIMITS area) with its owner.
 import { assert } from '@shoal/assert';
-import { SECOND_MS, STORE_LIMITS } from '@shoal/limits';
+import { SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
 
 /** RAFT_STORE_LIMITS bound the raft-store process. */
 export const RAFT_STORE_LIMITS = Object.freeze({

@@ -4,8 +4,11 @@
  * queue bounds. Relationships are asserted when this module loads, so a bad edit fails fast.
  */
 import { assert } from '@shoal/assert';
-import { GRPC_LIMITS, KIB, MIB, RAFT_LIMITS, SECOND_MS, STORE_LIMITS } from '@shoal/limits';
-import { WAL_LIMITS } from '@shoal/raft-wal';
+import { GRPC_LIMITS } from './grpc';
+import { KIB, MIB, SECOND_MS } from './units';
+import { RAFT_LIMITS } from './raft';
+import { STORE_LIMITS } from './store';
+import { WAL_LIMITS } from './wal';
 
 const electionTimeoutMs = RAFT_LIMITS.electionTicks * RAFT_LIMITS.tickMs;
 

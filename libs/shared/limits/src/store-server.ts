@@ -1,7 +1,10 @@
 // Limits of the store's gRPC service layer that @shoal/limits does not name yet. Each is a
 // named maximum or default, with its relationships asserted at module load.
 import { assert } from '@shoal/assert';
-import { GRPC_LIMITS, MIB, SECOND_MS, STORE_LIMITS, WATCH_LIMITS } from '@shoal/limits';
+import { GRPC_LIMITS } from './grpc';
+import { MIB, SECOND_MS } from './units';
+import { STORE_LIMITS } from './store';
+import { WATCH_LIMITS } from './watch';
 
 /**
  * STORE_SERVER_LIMITS bound the Store, Leases and Members services (store_service.proto).
