@@ -1,0 +1,2 @@
+// Public surface of @shoal/gateway-control.
+export type { ControlApi, ControlMethodName } from './control-api';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'docker-api',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

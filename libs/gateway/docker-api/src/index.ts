@@ -1,0 +1,2 @@
+// Public surface of @shoal/docker-api.
+export {};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tls',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'loop-sim',
+  preset: '../../../jest.preset.cjs',
+  rootDir: __dirname,
+};
