@@ -98,3 +98,4 @@ export * from './raft-node';
 export * from './store-server';
 export * from './store-client';
 export * from './raft-store';
+export * from './agent-session';
