@@ -13,6 +13,7 @@ import { WORKQUEUE_LIMITS } from './workqueue';
 
 export { CA_LIMITS, type CaLimits } from './ca';
 export { DISPATCHER_LIMITS, type DispatcherLimits } from './dispatcher';
+export { GATEWAY_LIMITS, type GatewayLimits } from './gateway';
 export { GRPC_LIMITS, type GrpcLimits } from './grpc';
 export { NETWORK_LIMITS, type NetworkLimits } from './network';
 export { OBJECT_LIMITS, type ObjectLimits } from './objects';
