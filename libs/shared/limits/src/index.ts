@@ -21,6 +21,7 @@ export { ORCHESTRATOR_LIMITS, type OrchestratorLimits } from './orchestrator';
 export { RAFT_LIMITS, type RaftLimits } from './raft';
 export { SCHEDULER_LIMITS, type SchedulerLimits } from './scheduler';
 export { STORE_LIMITS, type StoreLimits } from './store';
+export { DOCKER_API_LIMITS, type DockerApiLimits } from './docker-api';
 export { DAY_MS, HOUR_MS, KIB, MIB, MINUTE_MS, SECOND_MS } from './units';
 export { WATCH_LIMITS, type WatchLimits } from './watch';
 export { WORKQUEUE_LIMITS, type WorkqueueLimits } from './workqueue';
