@@ -1,7 +1,7 @@
 // A process's TLS material on disk: ca.pem, cert.pem, key.pem (the DOCKER_CERT_PATH layout).
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ShoalError } from '@shoal/errors';
 
 /**
@@ -41,14 +41,35 @@ const BUNDLE_DIR_MODE = 0o700;
  * that sees a key and certificate that do not match (readCertBundle reports it) should retry.
  */
 export async function writeCertBundle(dir: string, bundle: CertBundle): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: BUNDLE_DIR_MODE });
+  await writeCertFiles({
+    caFile: join(dir, CERT_BUNDLE_FILES.ca),
+    certFile: join(dir, CERT_BUNDLE_FILES.cert),
+    keyFile: join(dir, CERT_BUNDLE_FILES.key),
+  }, bundle);
+}
+
+/** CertFiles are the three paths of a bundle kept under any names (a process's TLS flags). */
+export interface CertFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * writeCertFiles writes `bundle` to the three `files`, with the guarantees of
+ * {@link writeCertBundle} (atomic per file, key 0600 written before the certificate, every
+ * directory involved fsynced). The directories must exist.
+ */
+export async function writeCertFiles(files: CertFiles, bundle: CertBundle): Promise<void> {
   assertPem(bundle.caPem, 'CERTIFICATE', 'caPem');
   assertPem(bundle.certPem, 'CERTIFICATE', 'certPem');
   assertPem(bundle.keyPem, 'PRIVATE KEY', 'keyPem');
-  await mkdir(dir, { recursive: true, mode: BUNDLE_DIR_MODE });
-  await writeFileAtomic(join(dir, CERT_BUNDLE_FILES.ca), bundle.caPem, CERT_FILE_MODE);
-  await writeFileAtomic(join(dir, CERT_BUNDLE_FILES.key), bundle.keyPem, KEY_FILE_MODE);
-  await writeFileAtomic(join(dir, CERT_BUNDLE_FILES.cert), bundle.certPem, CERT_FILE_MODE);
-  await fsyncDir(dir);
+  await writeFileAtomic(files.caFile, bundle.caPem, CERT_FILE_MODE);
+  await writeFileAtomic(files.keyFile, bundle.keyPem, KEY_FILE_MODE);
+  await writeFileAtomic(files.certFile, bundle.certPem, CERT_FILE_MODE);
+  const dirs = new Set([files.caFile, files.keyFile, files.certFile].map((f) => dirname(f)));
+  for (const dir of dirs) await fsyncDir(dir);
 }
 
 /**

@@ -33,7 +33,9 @@ export {
   checkCertBundle,
   readCertBundle,
   writeCertBundle,
+  writeCertFiles,
   type CertBundle,
+  type CertFiles,
 } from './cert-bundle';
 export {
   channelCredentials,

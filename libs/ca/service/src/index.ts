@@ -19,11 +19,14 @@ export {
 export { CaService, type CaServiceDeps } from './ca-service';
 export { caGrpcHandlers, optionalPeerIdentity } from './ca-grpc-handlers';
 export { MemoryCaStore } from './memory-ca-store';
-export { awaitCertificate, type AwaitCertificateOptions } from './ca-client';
-export { checkIssued, joinCluster, type JoinClusterOptions, type JoinedNode } from './joiner';
+export { joinCluster, type JoinClusterOptions, type JoinedNode } from './joiner';
+// The renewal half moved to @shoal/tls (every process renews); re-exported for node code.
 export {
+  awaitCertificate,
+  checkIssued,
   renewCertificate,
   renewLoop,
+  type AwaitCertificateOptions,
   type RenewCertificateOptions,
   type RenewLoopOptions,
-} from './renewer';
+} from '@shoal/tls';

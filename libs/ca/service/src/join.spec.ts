@@ -34,7 +34,7 @@ import { CaService } from './ca-service';
 import { newClusterObject, rotateJoinToken } from './cluster-object';
 import { joinCluster } from './joiner';
 import { MemoryCaStore } from './memory-ca-store';
-import { renewCertificate, renewLoop } from './renewer';
+import { renewCertificate, renewLoop } from '@shoal/tls';
 
 // RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
 jest.setTimeout(60_000);

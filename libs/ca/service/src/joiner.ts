@@ -9,7 +9,6 @@ import {
   createKeyAndCsr,
   parseJoinToken,
   serverNameOptions,
-  verifyChain,
   verifyRootAgainstToken,
   writeCertBundle,
   type CertBundle,
@@ -25,7 +24,7 @@ import {
 import type { CAClient } from '@shoal/proto-grpc';
 import type { Random } from '@shoal/random';
 import { systemClock, systemTimers } from '@shoal/runtime';
-import { awaitCertificate, callCa, openCaClient } from './ca-client';
+import { awaitCertificate, callCa, checkIssued, openCaClient } from '@shoal/tls';
 import {
   CA_CALL_DEADLINE_MS,
   CA_SERVER_NAME,
@@ -144,18 +143,4 @@ async function fetchPinnedRoot(opts: JoinClusterOptions): Promise<string> {
     );
   }
   return rootPem;
-}
-
-/** checkIssued verifies a freshly issued certificate against the pinned root and node ID. */
-export function checkIssued(certPem: string, rootPem: string, nodeId: string, now: number): Identity {
-  const verdict = verifyChain(certPem, rootPem, now);
-  if (!verdict.ok) {
-    throw ShoalError.failedPrecondition(`the issued certificate is not valid: ${verdict.message}`);
-  }
-  if (verdict.identity.id !== nodeId) {
-    throw ShoalError.failedPrecondition(
-      `the issued certificate names ${verdict.identity.id}, not node ${nodeId}`,
-    );
-  }
-  return verdict.identity;
 }

@@ -1,4 +1,4 @@
-// A node renews its certificate over mutual TLS before it expires, with a new key, and its
+// A node or component renews its certificate over mutual TLS before it expires, with a new key, and its
 // servers and clients pick the new one up without a restart (ReloadableCredentials).
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { assert } from '@shoal/assert';
@@ -16,10 +16,11 @@ import {
 import type { IssueNodeCertificateRequest, IssueNodeCertificateResponse } from '@shoal/proto';
 import type { Random } from '@shoal/random';
 import { awaitCertificate, callCa, openCaClient } from './ca-client';
-import { checkIssued } from './joiner';
+import { checkIssued } from './check-issued';
 import {
   CA_CALL_DEADLINE_MS,
   CA_SERVER_NAME,
+  CERT_BACKDATE_MS,
   JOIN_TIMEOUT_MS,
   RENEW_RETRY_BASE_MS,
   RENEW_RETRY_MAX_MS,
@@ -27,11 +28,17 @@ import {
 
 /** RenewCertificateOptions parameterise {@link renewCertificate}. */
 export interface RenewCertificateOptions {
+  /** `host:port` of a ca replica; the loop takes several and moves on after a failure. */
   readonly caAddress: string;
   /** The node's live credentials: presented to the CA, then updated with the new bundle. */
   readonly credentials: ReloadableCredentials;
   /** Where the bundle lives (`<stateDir>/certificates`); rewritten on success. */
-  readonly certDir: string;
+  readonly certDir?: string;
+  /**
+   * Installs the new bundle instead of writing `certDir` and updating `credentials`
+   * (TlsMaterial.replace: the process's own three files). One of the two is required.
+   */
+  readonly install?: (bundle: CertBundle) => Promise<void>;
   readonly clock: Clock;
   readonly timers: Timers;
   readonly random: Random;
@@ -75,8 +82,7 @@ export async function renewCertificate(opts: RenewCertificateOptions): Promise<C
     });
     checkIssued(certPem, current.caPem, nodeId, opts.clock.now());
     const bundle = { caPem: current.caPem, certPem, keyPem };
-    await writeCertBundle(opts.certDir, bundle);
-    opts.credentials.update(bundle);
+    await install(opts, bundle);
     opts.logger?.info({ nodeId, serial: parseIdentity(certPem).serial }, 'certificate renewed');
     return bundle;
   } finally {
@@ -84,8 +90,20 @@ export async function renewCertificate(opts: RenewCertificateOptions): Promise<C
   }
 }
 
+async function install(opts: RenewCertificateOptions, bundle: CertBundle): Promise<void> {
+  if (opts.install !== undefined) {
+    await opts.install(bundle);
+    return;
+  }
+  assert(opts.certDir !== undefined, 'renewal has a certDir or an install function');
+  await writeCertBundle(opts.certDir, bundle);
+  opts.credentials.update(bundle);
+}
+
 /** RenewLoopOptions parameterise {@link renewLoop}. */
-export interface RenewLoopOptions extends RenewCertificateOptions {
+export interface RenewLoopOptions extends Omit<RenewCertificateOptions, 'caAddress'> {
+  /** One ca replica, or several: after a failure the next one is tried. */
+  readonly caAddress: string | readonly string[];
   /** Stops the loop; the loop resolves once it notices. */
   readonly signal: AbortSignal;
   /** Called after each successful renewal. */
@@ -106,13 +124,17 @@ export interface RenewLoopOptions extends RenewCertificateOptions {
 export async function renewLoop(opts: RenewLoopOptions): Promise<void> {
   const retryBaseMs = opts.retryBaseMs ?? RENEW_RETRY_BASE_MS;
   assert(retryBaseMs > 0, 'renewal retry wait is positive');
+  const addresses = typeof opts.caAddress === 'string' ? [opts.caAddress] : [...opts.caAddress];
+  assert(addresses.length > 0, 'renewal has a ca address');
   let failures = 0;
   while (!opts.signal.aborted) {
-    const waitMs = failures === 0 ? nextRenewalMs(opts)
+    const waitMs = failures === 0
+      ? nextRenewalMs(opts.credentials.current().certPem, opts.clock.now(), opts.random)
       : Math.min(retryBaseMs * 2 ** (failures - 1), Math.max(RENEW_RETRY_MAX_MS, retryBaseMs));
     if (!(await sleep(opts.timers, waitMs, opts.signal))) return;
     try {
-      const bundle = await renewCertificate(opts);
+      const caAddress = addresses[failures % addresses.length] as string;
+      const bundle = await renewCertificate({ ...opts, caAddress });
       failures = 0;
       opts.onRenewed?.(bundle);
     } catch (err) {
@@ -123,14 +145,17 @@ export async function renewLoop(opts: RenewLoopOptions): Promise<void> {
   }
 }
 
-function nextRenewalMs(opts: RenewLoopOptions): number {
-  const identity = parseIdentity(opts.credentials.current().certPem);
-  return renewalDelayMs({
-    notBefore: identity.notBefore,
-    notAfter: identity.notAfter,
-    now: opts.clock.now(),
-    random: opts.random,
-  });
+/**
+ * nextRenewalMs is the wait before the next renewal: a random point in 50–80 % of the
+ * certificate's life, counted from when it was issued. The CA backdates notBefore by
+ * CERT_BACKDATE_MS (clock skew); counting from notBefore would put the whole window of a
+ * short certificate (minutes, in tests) in the past and renew in a tight loop.
+ */
+export function nextRenewalMs(certPem: string, now: number, random: Random): number {
+  const identity = parseIdentity(certPem);
+  const issuedAt = identity.notBefore + CERT_BACKDATE_MS;
+  const notBefore = issuedAt < identity.notAfter ? issuedAt : identity.notBefore;
+  return renewalDelayMs({ notBefore, notAfter: identity.notAfter, now, random });
 }
 
 /** sleep resolves true after `ms`, or false as soon as `signal` aborts. */
