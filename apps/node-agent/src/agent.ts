@@ -1,52 +1,56 @@
-// The node-agent's work: an executor, the local task store and the worker that keeps one task
-// manager per assigned task. Until the dispatcher session exists, assignments come only from
-// the local store (reattach) and, for development, from a JSON file of tasks.
+// The node-agent's work: an executor, the local task store, the worker that keeps one task
+// manager per assigned task, and the dispatcher session that feeds it assignments and carries
+// its task statuses back. The node joins through the ca on its first start.
+import { Metadata, credentials as grpcCredentials } from '@grpc/grpc-js';
+import {
+  AgentSession,
+  describeNode,
+  DockerExecutor,
+  LocalTaskStore,
+  ProcessExecutor,
+  SessionStatusReporter,
+  SimExecutor,
+  Worker,
+  type ChannelSecurityLike,
+  type Executor,
+  type ExecutorKind,
+} from '@shoal/agent-runtime';
+import { renewLoop } from '@shoal/ca-service';
 import { ConfigError } from '@shoal/config';
+import { AGENT_SESSION_LIMITS } from '@shoal/limits';
 import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
-import { Task, TaskState } from '@shoal/proto';
-import { DockerExecutor, LocalTaskStore, ProcessExecutor, SimExecutor, Worker, type Executor, type ExecutorKind } from '@shoal/agent-runtime';
+import { ReloadableCredentials } from '@shoal/pki';
+import { Task } from '@shoal/proto';
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
+import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { checkAgentConfig, DEFAULT_STATE_DIR, type AgentConfig } from './config';
+import { nodeCredentials } from './identity';
+import { agentMetrics } from './metrics';
 
-/** DEFAULT_STATE_DIR is where the agent keeps its task store unless --state-dir says otherwise. */
-export const DEFAULT_STATE_DIR = '/var/lib/shoal/node-agent';
+export { agentConfig, DEFAULT_STATE_DIR, type AgentConfig } from './config';
 
-/** agentConfig are the node-agent's own config keys. */
-export const agentConfig = {
-  executor: z.enum(['docker', 'process', 'sim']).default('docker')
-    .describe('How tasks run: docker (containers), process (UNISOLATED child processes), sim (no work)'),
-  dockerSocket: z.string().default('/var/run/docker.sock').describe('Docker Engine socket (docker executor)'),
-  simLatencyMs: z.number().int().min(0).default(100).describe('Ms each prepare and start takes (sim executor)'),
-  simFailureRate: z.number().min(0).max(1).default(0).describe('Probability that prepare or start fails (sim executor)'),
-  simRunMs: z.number().int().min(0).optional().describe('Ms a simulated task runs before exiting 0 (default: until stopped)'),
-  assignmentsFile: z.string().optional()
-    .describe('DEVELOPMENT ONLY: a JSON array of tasks (proto JSON) to run as this node\'s assignment set'),
-};
-
-/** AgentConfig is the parsed form of {@link agentConfig} plus the base state directory. */
-export interface AgentConfig {
-  readonly executor: ExecutorKind;
-  readonly stateDir?: string | undefined;
-  readonly dockerSocket: string;
-  readonly simLatencyMs: number;
-  readonly simFailureRate: number;
-  readonly simRunMs?: number | undefined;
-  readonly assignmentsFile?: string | undefined;
-}
+/** TEST_NODE_HEADER is the dispatcher's test identity header (tests only). */
+const TEST_NODE_HEADER = 'x-shoal-test-node';
+/** DISPATCHER_SERVER_NAME is the SAN every dispatcher's certificate carries. */
+const DISPATCHER_SERVER_NAME = 'dispatcher';
 
 /** RunningAgent is a started agent. */
 export interface RunningAgent {
   readonly worker: Worker;
   readonly executor: Executor;
+  /** The node's ID (from its certificate or --test-node-id); undefined with no session. */
+  readonly nodeId: string | undefined;
+  readonly session: AgentSession | undefined;
   stop(): Promise<void>;
 }
 
-/** makeExecutor builds the configured executor. */
-export function makeExecutor(config: AgentConfig, stateDir: string): Executor {
-  switch (config.executor) {
+/** makeExecutor builds an executor of `kind`. */
+export function makeExecutor(kind: ExecutorKind, config: AgentConfig, stateDir: string): Executor {
+  switch (kind) {
     case 'docker':
       return new DockerExecutor({ socketPath: config.dockerSocket });
     case 'process':
@@ -58,6 +62,25 @@ export function makeExecutor(config: AgentConfig, stateDir: string): Executor {
   }
 }
 
+/**
+ * chooseExecutor returns --executor, or by default docker when the engine at --docker-socket
+ * answers a ping within AGENT_SESSION_LIMITS.enginePingTimeoutMs, else process (logged as an
+ * error: tasks then run unisolated).
+ */
+export async function chooseExecutor(config: AgentConfig, logger: Logger): Promise<ExecutorKind> {
+  if (config.executor !== undefined) return config.executor;
+  const docker = new Docker({ socketPath: config.dockerSocket, timeout: AGENT_SESSION_LIMITS.enginePingTimeoutMs });
+  try {
+    await docker.ping();
+    logger.info({ socket: config.dockerSocket }, 'executor docker: the Docker Engine answers');
+    return 'docker';
+  } catch (err) {
+    logger.error({ err, socket: config.dockerSocket },
+      'NO DOCKER ENGINE: executor defaults to process; tasks run as UNISOLATED child processes of the agent');
+    return 'process';
+  }
+}
+
 /** loadAssignments reads a development assignments file: a JSON array of tasks. */
 export async function loadAssignments(path: string): Promise<Task[]> {
   const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
@@ -65,32 +88,97 @@ export async function loadAssignments(path: string): Promise<Task[]> {
   return parsed.map((t) => Task.fromJSON(t));
 }
 
-/**
- * startAgent opens the task store, reattaches to the tasks in it, applies the development
- * assignments file if any, and exports task counts by state as `shoal_agent_tasks{state}`.
- */
-export async function startAgent(config: AgentConfig, logger: Logger, metrics: Metrics): Promise<RunningAgent> {
-  const stateDir = config.stateDir ?? DEFAULT_STATE_DIR;
-  const store = await LocalTaskStore.open(stateDir);
-  const executor = makeExecutor(config, stateDir);
-  if (executor instanceof DockerExecutor) {
-    try {
-      await executor.docker.ping();
-    } catch (err) {
-      logger.warn({ err, socket: config.dockerSocket }, 'the Docker Engine does not answer: task operations will retry');
-    }
+/** SessionIdentity is how the session authenticates: channel security, metadata, node ID. */
+interface SessionIdentity {
+  readonly nodeId: string;
+  readonly security: () => ChannelSecurityLike;
+  readonly metadata: () => Metadata;
+  /** Starts certificate renewal; resolves when `signal` aborts. */
+  readonly renew: (signal: AbortSignal) => Promise<void>;
+}
+
+async function sessionIdentity(config: AgentConfig, stateDir: string, logger: Logger): Promise<SessionIdentity> {
+  if (config.allowTestIdentity === true) {
+    logger.error('TEST IDENTITY: no TLS, the node is named by header; never in production');
+    const md = new Metadata();
+    md.set(TEST_NODE_HEADER, config.testNodeId ?? '');
+    const insecure = { credentials: grpcCredentials.createInsecure(), options: {} };
+    return { nodeId: config.testNodeId ?? '', security: () => insecure, metadata: () => md.clone(),
+      renew: () => Promise.resolve() };
   }
-  if (config.executor === 'process') logger.warn('process executor: tasks run UNISOLATED as child processes of the agent');
-  const gauge = metrics.gauge('agent_tasks', 'Tasks this agent runs, by state', ['state']);
-  const worker = new Worker({
-    executor, store, clock: systemClock, timers: systemTimers, logger,
-    report: () => {
-      gauge.reset();
-      for (const status of worker.statuses().values()) gauge.inc({ state: TaskState[status.state] });
+  const creds = await nodeCredentials(config, stateDir, cryptoRandom(), logger);
+  const live = new ReloadableCredentials(creds.bundle);
+  const caAddress = config.caEndpoints?.[0];
+  const certDir = creds.certDir;
+  return {
+    nodeId: creds.identity.id,
+    security: () => live.channelCredentials({ serverName: DISPATCHER_SERVER_NAME }),
+    metadata: () => new Metadata(),
+    renew: async (signal) => {
+      if (caAddress === undefined || certDir === undefined) return;
+      try {
+        await renewLoop({ caAddress, credentials: live, certDir, clock: systemClock, timers: systemTimers,
+          random: cryptoRandom(), signal, logger });
+      } catch (err) {
+        logger.error({ err }, 'the ca refuses to renew this node\'s certificate (node removed?); renewal stopped');
+      }
+    },
+  };
+}
+
+/**
+ * startAgent opens the task store, reattaches to the tasks in it (re-reporting their
+ * statuses), applies the development assignments file if any, and, with
+ * --dispatcher-endpoints, joins (first start) and keeps a dispatcher session.
+ */
+export async function startAgent(config: AgentConfig, logger: Logger, metrics: Metrics,
+  env: NodeJS.ProcessEnv = process.env): Promise<RunningAgent> {
+  checkAgentConfig(config, env);
+  const stateDir = config.stateDir ?? DEFAULT_STATE_DIR;
+  const kind = await chooseExecutor(config, logger);
+  const store = await LocalTaskStore.open(stateDir);
+  const executor = makeExecutor(kind, config, stateDir);
+  if (kind === 'process') logger.warn('process executor: tasks run UNISOLATED as child processes of the agent');
+  const m = agentMetrics(metrics);
+  const reporter = new SessionStatusReporter({ timers: systemTimers, logger });
+  const worker: Worker = new Worker({
+    executor, store, clock: systemClock, timers: systemTimers, logger, observe: m.observe,
+    report: (taskId, status) => {
+      m.tasks(worker.statuses().values());
+      reporter.report(taskId, status);
     },
   });
   await worker.init();
-  logger.info({ executor: executor.kind, stateDir, tasks: store.list().length }, 'node-agent started; dispatcher session not implemented yet');
+  for (const [taskId, status] of worker.statuses()) reporter.report(taskId, status);
+  m.tasks(worker.statuses().values());
   if (config.assignmentsFile !== undefined) await worker.assign(await loadAssignments(config.assignmentsFile));
-  return { worker, executor, stop: () => worker.close() };
+  const abort = new AbortController();
+  const background: Promise<void>[] = [];
+  let session: AgentSession | undefined;
+  let nodeId: string | undefined;
+  const dispatchers = config.dispatcherEndpoints ?? [];
+  if (dispatchers.length > 0) {
+    const id = await sessionIdentity(config, stateDir, logger);
+    nodeId = id.nodeId;
+    const host = config.hostname ?? osHostname();
+    const docker = executor instanceof DockerExecutor ? executor.docker : undefined;
+    session = new AgentSession({
+      dispatchers, security: id.security, metadata: id.metadata, sink: worker, reporter,
+      describe: () => describeNode({ hostname: host, executor: kind, docker }),
+      clock: systemClock, timers: systemTimers, random: cryptoRandom(), logger, hooks: m.session,
+    });
+    background.push(session.run(abort.signal), id.renew(abort.signal));
+  } else {
+    logger.warn('no --dispatcher-endpoints: the agent runs only the tasks in its state dir and --assignments-file');
+  }
+  logger.info({ executor: kind, stateDir, nodeId, dispatchers, tasks: store.list().length }, 'node-agent started');
+  return {
+    worker, executor, nodeId, session,
+    stop: async () => {
+      abort.abort();
+      await Promise.allSettled(background);
+      reporter.close();
+      await worker.close();
+    },
+  };
 }

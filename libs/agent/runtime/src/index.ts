@@ -13,6 +13,16 @@ export { containerName, TASK_LABELS, taskLabels, taskName } from './labels';
 export { AGENT_RUNTIME_LIMITS, type AgentRuntimeLimits } from '@shoal/limits';
 export { exitCodeOf, ProcessExecutor, type ProcessExecutorOptions } from './process-executor';
 export { SIM_FAILURE, SimExecutor, type SimExecutorOptions } from './sim-executor';
-export { TaskManager, type StatusReporter, type TaskManagerOptions } from './task-manager';
+export { TaskManager, type OperationObserver, type StatusReporter, type TaskManagerOptions } from './task-manager';
+export { AgentSession, nextBackoffMs, type AgentSessionHooks, type AgentSessionOptions } from './session/agent-session';
+export {
+  runDispatcherSession,
+  type AssignmentSink,
+  type ChannelSecurityLike,
+  type DispatcherSessionOptions,
+  type SessionHooks,
+} from './session/dispatcher-session';
+export { describeNode, type DescribeNodeOptions } from './session/node-description';
+export { SessionStatusReporter, type StatusReporterOptions, type StatusSender } from './session/status-reporter';
 export { LocalTaskStore, STORE_FILE_NAME, type TaskRecord } from './task-store';
 export { Worker, type WorkerOptions } from './worker';

@@ -12,6 +12,9 @@ import type { LocalTaskStore, TaskRecord } from './task-store';
 /** StatusReporter receives every new status of a task, after it is persisted. */
 export type StatusReporter = (taskId: string, status: TaskStatus) => void;
 
+/** OperationObserver hears each controller operation: its name, outcome kind and duration. */
+export type OperationObserver = (operation: string, outcome: string, durationMs: number) => void;
+
 /** TaskManagerOptions configure a {@link TaskManager}. */
 export interface TaskManagerOptions {
   /** The task and its last known status (a fresh task: `status.state` as assigned, e.g. ASSIGNED). */
@@ -24,6 +27,8 @@ export interface TaskManagerOptions {
   readonly logger?: Logger | undefined;
   /** Overrides of the core's retry and health-poll delays (tests shorten them). */
   readonly limits?: Partial<AgentCoreLimits> | undefined;
+  /** Metrics: called after every operation that was not cancelled. */
+  readonly observe?: OperationObserver | undefined;
 }
 
 /** TaskManager runs the controller state machine of one task until it is removed or closed. */
@@ -154,9 +159,11 @@ export class TaskManager {
       if (this.closed) return;
       const abort = new AbortController();
       this.inflight = abort;
+      const began = clock.now();
       const outcome = await runOperation(controller, result.operation, abort.signal);
       this.inflight = undefined;
       if (abort.signal.aborted) continue; // cancelled by an update: its outcome is stale
+      this.options.observe?.(result.operation, outcome.kind, clock.now() - began);
       if (outcome.kind === 'temporary' || outcome.kind === 'fatal') {
         logger?.warn({ taskId: this.task.id, operation: result.operation, outcome: outcome.kind, err: outcome.error }, 'task operation failed');
       }

@@ -7,7 +7,7 @@ import type { Clock, Timers } from '@shoal/clock';
 import type { Logger } from '@shoal/logging';
 import { observedTaskStatus, TaskState, type Task, type TaskStatus } from '@shoal/proto';
 import type { Executor } from './executor';
-import { TaskManager, type StatusReporter } from './task-manager';
+import { TaskManager, type OperationObserver, type StatusReporter } from './task-manager';
 import type { LocalTaskStore } from './task-store';
 
 /** WorkerOptions configure a {@link Worker}. */
@@ -19,6 +19,8 @@ export interface WorkerOptions {
   readonly timers: Timers;
   readonly logger?: Logger | undefined;
   readonly limits?: Partial<AgentCoreLimits> | undefined;
+  /** Metrics: every controller operation's outcome and duration. */
+  readonly observe?: OperationObserver | undefined;
 }
 
 /** Worker runs the tasks assigned to this node. */
@@ -88,7 +90,7 @@ export class Worker {
   }
 
   private launch(task: Task, status: TaskStatus, fresh: boolean): void {
-    const { executor, store, report, clock, timers, logger, limits } = this.options;
+    const { executor, store, report, clock, timers, logger, limits, observe } = this.options;
     const manager = new TaskManager({
       record: { task, status, removed: false },
       controller: executor.controller(task),
@@ -98,6 +100,7 @@ export class Worker {
       timers,
       logger,
       limits,
+      observe,
     });
     this.managers.set(task.id, manager);
     logger?.info({ taskId: task.id, reattach: !fresh, state: TaskState[status.state] }, fresh ? 'task assigned' : 'task reattached');
