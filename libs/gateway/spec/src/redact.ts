@@ -1,0 +1,41 @@
+// What the Control API never returns: secret data, registry credentials, CA private keys,
+// unlock keys (control.proto). Views are copies; stored objects are never modified.
+import { CAConfig, RootCA, SecretSpec, type Cluster, type Secret, type Service, type ServiceSpec } from '@shoal/proto';
+
+function specWithoutAuth(spec: ServiceSpec | undefined): ServiceSpec | undefined {
+  const runtime = spec?.task?.runtime;
+  if (spec === undefined || runtime?.$case !== 'container' || runtime.container.pullOptions === undefined) {
+    return spec;
+  }
+  const container = { ...runtime.container, pullOptions: undefined };
+  return { ...spec, task: { ...spec.task, runtime: { $case: 'container', container } } } as ServiceSpec;
+}
+
+/** serviceView is a service without registry credentials (spec and previous spec). */
+export function serviceView(service: Service): Service {
+  return { ...service, spec: specWithoutAuth(service.spec), previousSpec: specWithoutAuth(service.previousSpec) };
+}
+
+/** secretView is a secret with its data cleared. */
+export function secretView(secret: Secret): Secret {
+  if (secret.spec === undefined) return secret;
+  return { ...secret, spec: SecretSpec.fromPartial({ ...secret.spec, data: undefined }) };
+}
+
+/**
+ * clusterView is the cluster without private keys (root, rotation, signing key) and unlock
+ * keys; `joinTokens` holds the full tokens when `fullTokens` is given (the stored object keeps
+ * only their secret halves).
+ */
+export function clusterView(cluster: Cluster, fullTokens?: { worker: string; manager: string }): Cluster {
+  const root = cluster.rootCa;
+  const rootCa = root === undefined ? undefined : RootCA.fromPartial({
+    ...root,
+    caKey: undefined,
+    rootRotation: root.rootRotation === undefined ? undefined : { ...root.rootRotation, caKey: undefined },
+  });
+  const ca = cluster.spec?.caConfig;
+  const caConfig = ca === undefined ? undefined : CAConfig.fromPartial({ ...ca, signingCaKey: undefined });
+  const spec = cluster.spec === undefined ? undefined : { ...cluster.spec, caConfig };
+  return { ...cluster, rootCa, spec, unlockKeys: [], joinTokens: fullTokens ?? cluster.joinTokens };
+}
