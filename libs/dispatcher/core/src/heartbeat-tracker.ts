@@ -37,9 +37,11 @@ export interface TrackedNode {
  */
 export class HeartbeatTracker {
   private readonly nodes = new Map<string, TrackedNode>();
+  private periodMs: number;
 
   constructor(private readonly settings: HeartbeatSettings, private readonly random: Random) {
     assert(settings.heartbeatPeriodMs > 0, 'heartbeat period is positive');
+    this.periodMs = settings.heartbeatPeriodMs;
     assert(settings.heartbeatEpsilon >= 0 && settings.heartbeatEpsilon < 1, 'heartbeat ε in [0, 1)');
     assert(settings.gracePeriodMultiplier >= 1, 'grace multiplier ≥ 1');
   }
@@ -49,9 +51,24 @@ export class HeartbeatTracker {
     return this.nodes.size;
   }
 
+  /** period is the heartbeat period the jitter is drawn around (ms). */
+  get period(): number {
+    return this.periodMs;
+  }
+
+  /**
+   * setPeriodMs changes the period for the beats and registrations that follow (the cluster's
+   * `dispatcher.heartbeat_period`); deadlines already set stay.
+   */
+  setPeriodMs(ms: number): void {
+    assert(ms > 0, 'heartbeat period is positive');
+    this.periodMs = ms;
+  }
+
   /** nextPeriodMs draws one jittered period (integer ms). */
   nextPeriodMs(): number {
-    const { heartbeatPeriodMs: p, heartbeatEpsilon: e } = this.settings;
+    const p = this.periodMs;
+    const e = this.settings.heartbeatEpsilon;
     const drawn = Math.floor(p * (1 - e) + this.random.float() * 2 * e * p);
     assert(drawn >= Math.floor(p * (1 - e)) && drawn < p * (1 + e) + 1, 'period in its jitter range');
     return drawn;

@@ -12,7 +12,9 @@ import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
 import {
   durationFromMs,
+  durationToMs,
   NodeStatus_State,
+  type Cluster,
   type AssignmentsRequest,
   type AssignmentsResponse,
   type HeartbeatResponse,
@@ -30,6 +32,7 @@ import { systemTimers } from '@shoal/runtime';
 import { createInformer, type Informer, type StoreClient } from '@shoal/store-client';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics';
 import { StoreWriter } from './store-writer';
+import { NodeSweeper } from './sweeper';
 import { endWithError, isOpen, onStreamGone } from './streams';
 
 /** DispatcherOptions configure one dispatcher replica. */
@@ -51,6 +54,11 @@ export interface DispatcherOptions {
   readonly managers?: readonly WeightedPeer[];
   /** Overrides of DISPATCHER_LIMITS (tests shorten the heartbeat period). */
   readonly limits?: Partial<DispatcherLimits>;
+  /**
+   * Whether this replica takes part in sweeping nodes whose dispatcher died (liveness lease,
+   * sweeper lease); default true.
+   */
+  readonly sweeper?: boolean;
 }
 
 /** Session is one node's registered session on this replica. */
@@ -90,13 +98,15 @@ export class Dispatcher {
   private readonly abort = new AbortController();
   private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
+  private readonly sweeper: NodeSweeper | undefined;
+  private nextSweepMs = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.limits = { ...DISPATCHER_LIMITS, ...options.limits };
     this.metrics = dispatcherMetrics(options.metrics);
     this.tracker = new HeartbeatTracker(this.limits, options.random);
     this.limiter = new RegistrationLimiter(this.limits);
-    this.informer = createInformer({ client: options.client, kinds: ['node', 'task', 'secret', 'config'],
+    this.informer = createInformer({ client: options.client, kinds: ['node', 'task', 'secret', 'config', 'cluster'],
       timers: options.ioTimers ?? systemTimers, logger: options.logger.child({ component: 'informer' }) });
     this.informer.addHandlers({
       onAdd: (_k, o) => this.observe(undefined, o),
@@ -106,6 +116,31 @@ export class Dispatcher {
     this.writer = new StoreWriter({ client: options.client, clock: options.clock, logger: options.logger,
       metrics: this.metrics, dispatcherId: options.dispatcherId,
       cachedTask: (id) => this.informer.get('task', id), cachedNode: (id) => this.informer.get('node', id) });
+    this.sweeper = options.sweeper === false ? undefined : this.makeSweeper();
+  }
+
+  private makeSweeper(): NodeSweeper {
+    const o = this.options;
+    return new NodeSweeper({
+      client: o.client, dispatcherId: o.dispatcherId, clock: o.clock, timers: o.ioTimers ?? systemTimers,
+      random: o.random, logger: o.logger, limits: this.limits,
+      nodes: () => this.informer.list('node'),
+      tasksOf: (nodeId) => this.tasksByNode.get(nodeId)?.values() ?? [],
+      holds: (nodeId) => this.sessions.has(nodeId),
+      queueTaskStatus: (task, state, message) => this.writer.queueTask(task.id, { nodeId: task.nodeId,
+        status: { state, message, err: '', appliedBy: '', timestamp: new Date(o.clock.now()) } }),
+      onDown: () => this.metrics.nodesDown.inc(),
+    }, READY_MESSAGE_PREFIX, HEARTBEAT_FAILURE);
+  }
+
+  /** sweeping reports whether this replica holds the sweeper lease now. */
+  get sweeping(): boolean {
+    return this.sweeper?.isLeading ?? false;
+  }
+
+  /** heartbeatPeriodMs is the current heartbeat period (the cluster's, or the default). */
+  get heartbeatPeriodMs(): number {
+    return this.tracker.period;
   }
 
   /**
@@ -114,7 +149,8 @@ export class Dispatcher {
    */
   async start(): Promise<boolean> {
     assert(this.running === undefined, 'a dispatcher starts once');
-    this.running = this.informer.run(this.abort.signal);
+    this.running = Promise.all([this.informer.run(this.abort.signal), this.sweeper?.run(this.abort.signal)])
+      .then(() => undefined);
     this.schedule();
     return this.informer.waitForSync(this.abort.signal);
   }
@@ -230,6 +266,11 @@ export class Dispatcher {
       }
     }
     this.limiter.prune(now);
+    if (now >= this.nextSweepMs) {
+      this.nextSweepMs = now + this.limits.sweepIntervalMs;
+      this.sweeper?.sweep(now);
+      this.countNodes();
+    }
     void this.writer.flushDue().catch((err: unknown) => this.options.logger.error({ err }, 'status flush failed'));
   }
 
@@ -322,6 +363,29 @@ export class Dispatcher {
   private observe(old: UnwrappedStoredObject | undefined, o: UnwrappedStoredObject): void {
     if (o.kind === 'task') this.observeTask(old?.kind === 'task' ? old.object : undefined, o.object);
     else if (o.kind === 'node') this.observeNode(o.object);
+    else if (o.kind === 'cluster') this.observeCluster(o.object);
+  }
+
+  /** observeCluster follows `spec.dispatcher.heartbeat_period` (unset: the default). */
+  private observeCluster(cluster: Cluster): void {
+    const configured = cluster.spec?.dispatcher?.heartbeatPeriod;
+    const ms = configured === undefined ? 0 : durationToMs(configured);
+    const period = ms > 0 ? ms : this.limits.heartbeatPeriodMs;
+    if (period === this.tracker.period) return;
+    this.tracker.setPeriodMs(period);
+    this.sweeper?.setPeriodMs(period);
+    this.options.logger.info({ periodMs: period }, 'heartbeat period from the cluster object');
+  }
+
+  /** countNodes sets `dispatcher_nodes{state}` from the informer. */
+  private countNodes(): void {
+    const counts = new Map<string, number>();
+    for (const s of Object.values(NodeStatus_State)) if (typeof s === 'string' && s !== 'UNRECOGNIZED') counts.set(s, 0);
+    for (const node of this.informer.list('node')) {
+      const name = NodeStatus_State[node.status?.state ?? NodeStatus_State.UNKNOWN] ?? 'UNKNOWN';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    for (const [state, n] of counts) this.metrics.nodesByState.set({ state }, n);
   }
 
   private forget(o: UnwrappedStoredObject): void {

@@ -11,3 +11,4 @@ export { dispatcherGrpcHandlers, type DispatcherHandlerOptions } from './grpc-ha
 export { nodeIdentity, TEST_NODE_HEADER, type NodeCaller } from './identity';
 export { dispatcherMetrics, type DispatcherMetrics } from './metrics';
 export { StoreWriter, type NodeWrite, type QueuedStatus } from './store-writer';
+export { holderOf, NodeSweeper, ORPHANED_MESSAGE, replicaLease, SWEEPER_LEASE, type SweeperDeps } from './sweeper';

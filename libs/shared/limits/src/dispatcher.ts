@@ -41,6 +41,8 @@ export const DISPATCHER_LIMITS = Object.freeze({
   sweeperLeaseTtlMs: 15 * SECOND_MS,
   /** Ms TTL of each replica's liveness lease `dispatcher-replica/<id>` (Shoal). */
   replicaLeaseTtlMs: 15 * SECOND_MS,
+  /** Ms between sweeps for nodes whose dispatcher is gone, and recounts of nodes by state (Shoal). */
+  sweepIntervalMs: 1 * SECOND_MS,
 });
 
 /** DispatcherLimits is the type of {@link DISPATCHER_LIMITS}. */
