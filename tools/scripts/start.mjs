@@ -1,49 +1,32 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, builds the eight apps, starts each as its own
-// process, checks that each answers /healthz and /metrics, prints a table, and stops them
-// with SIGTERM (each must exit 0). The full local topology (mTLS, raft-store members, agents,
-// a DOCKER_HOST line) replaces this once the api-gateway issue lands.
-import { execSync } from 'node:child_process';
-import fs from 'node:fs';
+// `npm start`: the local topology. Installs what is missing (npm ci), builds the eight apps,
+// runs `shoal init` into the state directory once (a second start reuses it), then starts as
+// detached processes with mTLS: three raft-store members, the ca, orchestrator, scheduler,
+// allocator, dispatcher, api-gateway and one node-agent. Waits until each answers /healthz and
+// the store has a leader, and prints the DOCKER_HOST line. `npm run stop` ends them.
+//
+//   npm start [-- --state-dir DIR] [--base-port N] [--executor docker|process]
+//   env: SHOAL_STATE_DIR (default ./.shoal), SHOAL_BASE_PORT (default 4240)
+// Logs: <state>/logs/<name>.log; pids: <state>/run/<name>.pid; ports: see tools/topology/plan.cjs.
 import path from 'node:path';
-import processes from '../smoke/src/processes.cjs';
+import topology from '../topology/topology.cjs';
+import { parseTopologyArgs } from './topology-args.mjs';
 
-const { APPS, appArgs, startApp, stopApp } = processes;
-const stateRoot = path.join(root, '.shoal', 'state');
-
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
-
-if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
-  console.log('shoal: installing dependencies (npm ci)…');
-  run('npm ci --no-audit --no-fund');
-}
-console.log('shoal: building the eight apps…');
-run(`npx nx run-many -t build -p ${APPS.join(' ')} --outputStyle=static`);
-
-const running = [];
-let ok = true;
+const opts = parseTopologyArgs(process.argv.slice(2));
 try {
-  for (const app of APPS) {
-    process.stdout.write(`shoal: starting ${app}… `);
-    const args = ['--grpc-port=0', '--http-port=0', ...appArgs(app, stateRoot)];
-    const proc = await startApp(root, app, { args });
-    running.push(proc);
-    const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
-    const metrics = await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text();
-    const built = metrics.includes(`shoal_build_info{app="${app}"`);
-    ok &&= health.ok && built;
-    console.log(`${health.ok ? 'healthy' : `UNHEALTHY (${health.status})`}, grpc :${proc.grpcPort},`
-      + ` http :${proc.httpPort}, metrics ${built ? 'ok' : 'MISSING shoal_build_info'}`);
-  }
+  topology.build();
+  const plan = await topology.up(opts);
+  const gateway = plan.processes.find((p) => p.app === 'api-gateway');
+  const stateDir = path.relative(process.cwd(), plan.stateDir) || '.';
+  console.log(`shoal: all ${plan.processes.length} processes are up (state ${stateDir}, logs ${stateDir}/logs).`);
+  console.log(`shoal: the gateway's Control API (mTLS, admin bundle ${plan.stateDir}/admin) is on :${gateway.grpcPort}.`);
+  console.log('shoal: use the docker CLI against the cluster:');
+  console.log(`export DOCKER_HOST=${topology.dockerHostOf(plan)}`);
+  console.log('  docker node ls    # then: docker service create --name web --replicas 3 shoal-test/busybox:1 sleep 100000');
+  console.log('shoal: stop with `npm run stop` (a second `npm start` reuses the state).');
 } catch (err) {
-  ok = false;
-  console.error(`shoal: ${err.message}`);
-} finally {
-  for (const proc of running.reverse()) {
-    const code = await stopApp(proc);
-    if (code !== 0) { ok = false; console.error(`shoal: ${proc.app} exited ${code} on SIGTERM`); }
-  }
+  console.error(`shoal: start FAILED: ${err.message}`);
+  console.error(`shoal: stopping what started; logs stay in ${opts.stateDir}/logs`);
+  await topology.down(opts.stateDir);
+  process.exit(1);
 }
-console.log(ok ? 'shoal: all eight processes started, answered, and stopped cleanly.' : 'shoal: FAILED');
-process.exit(ok ? 0 : 1);
