@@ -114,7 +114,8 @@ async function checkPortsFree(plan) {
 /**
  * up starts a topology (see plan.cjs for options) and resolves its plan once every process
  * answers /healthz and the store has a leader. Processes already running from this state dir
- * are kept. `log` receives progress lines. Throws with the failing process's log tail.
+ * are kept; names in `opts.skip` are planned but not started (see startOne). `log` receives
+ * progress lines. Throws with the failing process's log tail.
  */
 async function up(opts) {
   const { log = console.log, timeoutMs = 90_000, root = ROOT } = opts;
@@ -133,8 +134,10 @@ async function up(opts) {
   const stopped = plan.processes.filter((p) => procs.readPid(p) === null);
   await checkPortsFree({ ...plan, processes: stopped });
   savePlan(plan);
+  const skip = new Set(opts.skip ?? []);
   for (const phase of PHASES) {
-    const list = plan.processes.filter((p) => p.phase === phase);
+    const list = plan.processes.filter((p) => p.phase === phase && !skip.has(p.name));
+    if (list.length === 0) continue;
     for (const proc of list) {
       if (procs.readPid(proc) !== null) { log(`shoal: ${proc.name} already running`); continue; }
       procs.startDetached(root, proc, opts.env);

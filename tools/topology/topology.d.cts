@@ -43,6 +43,8 @@ export interface UpOptions {
   readonly log?: (line: string) => void;
   readonly stdio?: 'inherit' | 'pipe' | 'ignore';
   readonly env?: Readonly<Record<string, string>>;
+  /** Processes planned (ports reserved) but not started; start them later with startOne. */
+  readonly skip?: readonly string[];
 }
 
 /** Outcome of stopping one process. */
