@@ -2,12 +2,14 @@
 import { ConfigError } from '@shoal/config';
 import { z } from 'zod';
 import { RAFT_STORE_LIMITS } from '@shoal/limits';
+import { tlsConfig, type TlsConfig } from '@shoal/tls';
 
 /** TEST_IDENTITY_ENV_VALUE: `--allow-test-identity` needs SHOAL_ALLOW_TEST_IDENTITY=1 too. */
 export const ALLOW_TEST_IDENTITY_ENV = 'SHOAL_ALLOW_TEST_IDENTITY';
 
 /** raftStoreConfig is the app's own config shape (flags `--node-id`, env `SHOAL_NODE_ID`…). */
 export const raftStoreConfig = {
+  ...tlsConfig,
   nodeId: z.number().int().positive().default(1)
     .describe('This member\'s raft id (positive, never reused after a removal)'),
   members: z.array(z.string()).default([])
@@ -23,7 +25,7 @@ export const raftStoreConfig = {
 };
 
 /** RaftStoreConfig is the parsed app config beside the base keys the app reads. */
-export interface RaftStoreConfig {
+export interface RaftStoreConfig extends TlsConfig {
   readonly host: string;
   readonly grpcPort: number;
   readonly stateDir?: string | undefined;

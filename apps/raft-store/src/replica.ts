@@ -14,6 +14,7 @@ import {
   type LeaderForwarder,
   type StoreServerPorts,
 } from '@shoal/store-server';
+import type { StoreChannelSecurity } from '@shoal/store-client';
 import { StoreApplier } from './applier';
 import type { RaftStoreConfig } from './config';
 import { forceNewCluster } from './force-new-cluster';
@@ -33,6 +34,12 @@ export interface ReplicaOptions {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly random: Random;
+  /**
+   * mTLS for raft peer streams and writes forwarded to the leader: this member's `store`
+   * certificate, servers verified as `store` (@shoal/tls channelCredentials). Unset: insecure
+   * (tests on loopback).
+   */
+  readonly peerSecurity?: StoreChannelSecurity;
 }
 
 /** The directory of the raft WAL and snapshot files under `--state-dir`. */
@@ -59,6 +66,7 @@ export class Replica {
     this.membership = new Membership(o.members);
     this.transport = new GrpcTransport({
       id: config.nodeId, peers: this.peerAddresses(), timers: o.timers, random: o.random,
+      channelCredentials: o.peerSecurity?.credentials,
       logger: logger.child({ component: 'raft-transport' }),
     });
     this.persistence = this.walPersistence();
@@ -75,7 +83,8 @@ export class Replica {
     });
     this.raftPorts = new RaftPorts(this.raft, this.membership, o.clock,
       { id: config.nodeId, address: o.address });
-    this.forwarder = createLeaderForwarder({ testIdentity: config.allowTestIdentity });
+    this.forwarder = createLeaderForwarder({ testIdentity: config.allowTestIdentity,
+      credentials: o.peerSecurity });
     this.raft.onLeaderChange((c) => logger.info(c, 'raft leadership'));
     this.raft.onFatal((err) => logger.error({ err }, 'raft node failed'));
   }
