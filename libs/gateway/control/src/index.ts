@@ -6,3 +6,4 @@ export type { ControlDeps } from './deps';
 export { fullTokens, rootDigestOf } from './cluster';
 export { CONTROL_SERVICE_NAME, controlGrpcBinding } from './grpc-binding';
 export { DEFAULT_NETWORK_DRIVER } from './networks';
+export { connectControl, type ConnectControlOptions, type RemoteControl } from './remote';
