@@ -71,6 +71,15 @@ describe('planReplicated', () => {
       want: [],
     },
     {
+      name: 'scale up skips a removed slot whose task still runs (no slot runs twice)',
+      replicas: 2,
+      tasks: [
+        { id: 'a', slot: 1 },
+        { id: 'b', slot: 2, nodeId: 'n2', desired: REMOVE },
+      ],
+      want: ['create new1 slot=3 v1 RUNNING'],
+    },
+    {
       name: 'scale up reuses a dead slot number and keeps its history',
       replicas: 2,
       tasks: [

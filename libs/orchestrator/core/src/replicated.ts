@@ -6,7 +6,7 @@ import { newTask, type IdSource } from './new-task';
 import { finishPass, removeServiceTasks, startPass, type Plan, type PlanOptions } from './pass';
 import { serviceModeOf } from './policy';
 import { promoteHeldTasks, isStillRunning } from './restart';
-import { restartStrandedTasks, splitSlots } from './slots';
+import { restartStrandedTasks, splitSlots, type SlotSplit } from './slots';
 import { observedState } from './task-facts';
 import { planUpdate } from './update';
 import { resolveUpdateTarget } from './update-target';
@@ -49,10 +49,15 @@ export function rankForScaleDown(slots: ReadonlyMap<string, Task[]>): Task[][] {
 
 /**
  * scaleUp creates `count` tasks in the lowest slot numbers without a kept slot (reusing dead
- * slot numbers, whose old tasks then stay as history); returns the slot keys it reused.
+ * slot numbers, whose old tasks then stay as history); returns the slot keys it reused. A
+ * dead slot whose task may still run (e.g. scaled down to REMOVE, not yet stopped) is not
+ * reused, so a slot number never runs twice (SwarmKit would reuse it at once).
  */
-function scaleUp(ctx: PassContext, kept: ReadonlyMap<string, Task[]>, count: number): Set<string> {
-  const taken = new Set([...kept.values()].map((s) => (s[0] as Task).slot));
+function scaleUp(ctx: PassContext, slots: SlotSplit, count: number): Set<string> {
+  const taken = new Set([...slots.kept.values()].map((s) => (s[0] as Task).slot));
+  for (const slot of slots.dead.values()) {
+    if (slot.some((t) => isStillRunning(ctx, t))) taken.add((slot[0] as Task).slot);
+  }
   const reused = new Set<string>();
   const batch = Math.min(count, ORCHESTRATOR_CORE_LIMITS.maxCreatesPerPass);
   if (batch < count) ctx.builder.requeueAfter(0);
@@ -102,12 +107,13 @@ export function planReplicated(
     return finishPass(ctx);
   }
   restartStrandedTasks(ctx);
-  const { kept, dead } = splitSlots(ctx, target);
+  const slots = splitSlots(ctx, target);
+  const { kept, dead } = slots;
   const replicas = mode?.$case === 'replicated' ? mode.replicated.replicas : 0;
   let updateSlots = [...kept.values()];
   let reused = new Set<string>();
   if (replicas > kept.size) {
-    reused = scaleUp(ctx, kept, replicas - kept.size);
+    reused = scaleUp(ctx, slots, replicas - kept.size);
   } else if (replicas < kept.size) {
     const ranked = rankForScaleDown(kept);
     updateSlots = ranked.slice(0, replicas);

@@ -33,6 +33,7 @@ export * from './agent-runtime';
 export * from './scheduler-loop';
 export * from './allocator-loop';
 export * from './orchestrator-loop';
+export * from './loop-sim';
 export { LINEARIZABILITY_LIMITS, type LinearizabilityLimits } from './linearizability';
 export { WAL_LIMITS, type WalLimits } from './wal';
 export { ORCHESTRATOR_CORE_LIMITS, type OrchestratorCoreLimits } from './orchestrator-core';
