@@ -1,0 +1,125 @@
+// The Docker Engine API listeners: a unix socket and, optionally, TCP with TLS client
+// certificates of role `admin`.
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { ShoalError } from '@shoal/errors';
+import type { ControlApi } from '@shoal/gateway-control';
+import { DOCKER_API_LIMITS } from '@shoal/limits';
+import type { Logger } from '@shoal/logging';
+import { parseIdentity } from '@shoal/pki';
+import type { EngineFacts } from './engine-facts';
+import { dockerRoutes } from './routes';
+import { createDispatcher } from './http/dispatch';
+
+/** DockerApiTls are the PEM contents of the TCP listener: the cluster root and the gateway's pair. */
+export interface DockerApiTls {
+  readonly caPem: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+/** DockerApiOptions configure {@link startDockerApi}. */
+export interface DockerApiOptions {
+  readonly control: ControlApi;
+  readonly facts: EngineFacts;
+  readonly logger: Logger;
+  /** Unix socket path; a stale socket file there is removed first. */
+  readonly socketPath?: string;
+  /** TCP listener with TLS client certificates (role `admin` only). */
+  readonly tcp?: { readonly host: string; readonly port: number; readonly tls: DockerApiTls };
+  readonly requestDeadlineMs?: number;
+}
+
+/** DockerApiServer is the running Docker API. */
+export interface DockerApiServer {
+  /** The socket path, when listening on one. */
+  readonly socketPath: string | undefined;
+  /** The bound TCP port, when listening on TCP. */
+  readonly tcpPort: number | undefined;
+  /** close stops accepting, ends idle connections and removes the socket file. */
+  close(): Promise<void>;
+}
+
+/** removeStaleSocket deletes a leftover socket file; any other kind of file is an error. */
+export function removeStaleSocket(path: string): void {
+  if (!existsSync(path)) return;
+  if (!lstatSync(path).isSocket()) {
+    throw ShoalError.failedPrecondition(`${path} exists and is not a socket: refusing to replace it`);
+  }
+  unlinkSync(path);
+}
+
+/** requireAdmin refuses a TLS caller whose certificate role is not `admin`. */
+export function requireAdmin(req: IncomingMessage): void {
+  const cert = (req.socket as TLSSocket).getPeerCertificate();
+  if (cert === null || Object.keys(cert).length === 0) throw ShoalError.unauthenticated('a client certificate is required');
+  const identity = parseIdentity(cert);
+  if (identity.role !== 'admin') {
+    throw ShoalError.permissionDenied(`role ${identity.role} may not use the Docker API: it needs an admin certificate`);
+  }
+}
+
+function listen(server: Server, target: string | { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (typeof target === 'string') server.listen(target, done);
+    else server.listen(target.port, target.host, done);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function tune(server: Server): Server {
+  server.keepAliveTimeout = DOCKER_API_LIMITS.keepAliveTimeoutMs;
+  server.maxConnections = DOCKER_API_LIMITS.maxConnections;
+  return server;
+}
+
+/**
+ * startDockerApi serves the Docker Engine API subset over `control` on the unix socket and/or
+ * TLS TCP listener configured, and resolves once every listener is bound.
+ */
+export async function startDockerApi(opts: DockerApiOptions): Promise<DockerApiServer> {
+  const routes = dockerRoutes(opts.control, opts.facts);
+  const server = `Shoal/${opts.facts.version} (${opts.facts.os})`;
+  const base = { routes, logger: opts.logger, server, requestDeadlineMs: opts.requestDeadlineMs };
+  const servers: Server[] = [];
+  const { socketPath, tcp } = opts;
+  try {
+    if (socketPath !== undefined) {
+      removeStaleSocket(socketPath);
+      const unix = tune(createHttpServer(createDispatcher(base)));
+      servers.push(unix);
+      await listen(unix, socketPath);
+    }
+    let tcpPort: number | undefined;
+    if (tcp !== undefined) {
+      const https = tune(createHttpsServer({
+        ca: tcp.tls.caPem, cert: tcp.tls.certPem, key: tcp.tls.keyPem, requestCert: true, rejectUnauthorized: true,
+      }, createDispatcher({ ...base, authorize: requireAdmin })));
+      servers.push(https);
+      await listen(https, { host: tcp.host, port: tcp.port });
+      tcpPort = (https.address() as AddressInfo).port;
+    }
+    opts.logger.info({ socketPath, tcpPort }, 'Docker Engine API listening');
+    return { socketPath, tcpPort, close: async () => {
+      await Promise.all(servers.map(closeServer));
+      if (socketPath !== undefined && existsSync(socketPath)) unlinkSync(socketPath);
+    } };
+  } catch (err) {
+    await Promise.all(servers.map(closeServer));
+    throw err;
+  }
+}
