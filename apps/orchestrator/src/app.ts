@@ -1,7 +1,7 @@
 import type { AppSpec } from '@shoal/bootstrap';
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { createOrchestratorLoop } from '@shoal/orchestrator-loop';
-import { connectLoopStore, holderOf, storeConfig } from '@shoal/store-controller';
+import { holderOf, loopGrpcSecurity, openLoopConnection, storeConfig } from '@shoal/store-controller';
 
 /**
  * appSpec describes the orchestrator process to the shared bootstrap: one replica of the
@@ -13,8 +13,10 @@ export const appSpec: AppSpec<typeof storeConfig> = {
   summary: 'the control loop that keeps every service\'s tasks matching its spec',
   defaultPorts: { grpc: 4242, http: 9242 },
   config: storeConfig,
+  grpcSecurity: (ctx) => loopGrpcSecurity(ctx.config, ctx.logger),
   start: (ctx) => {
-    const store = connectLoopStore(ctx.config, 'orchestrator', ctx.logger);
+    const connection = openLoopConnection(ctx.config, 'orchestrator', ctx.logger);
+    const store = connection.store;
     const loop = createOrchestratorLoop({
       store, holder: holderOf(ctx.config), clock: systemClock, timers: systemTimers,
       logger: ctx.logger, metrics: ctx.metrics, leaseTtlMs: ctx.config.leaseTtlMs,
@@ -23,7 +25,7 @@ export const appSpec: AppSpec<typeof storeConfig> = {
     return Promise.resolve({
       stop: async () => {
         await loop.stop();
-        store.close();
+        await connection.close();
       },
     });
   },

@@ -1,7 +1,7 @@
 import type { AppSpec } from '@shoal/bootstrap';
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { createSchedulerLoop } from '@shoal/scheduler-loop';
-import { connectLoopStore, holderOf, storeConfig } from '@shoal/store-controller';
+import { holderOf, loopGrpcSecurity, openLoopConnection, storeConfig } from '@shoal/store-controller';
 
 /**
  * appSpec describes the scheduler process to the shared bootstrap: one replica of the
@@ -13,8 +13,10 @@ export const appSpec: AppSpec<typeof storeConfig> = {
   summary: 'the control loop that assigns pending tasks to nodes',
   defaultPorts: { grpc: 4243, http: 9243 },
   config: storeConfig,
+  grpcSecurity: (ctx) => loopGrpcSecurity(ctx.config, ctx.logger),
   start: (ctx) => {
-    const store = connectLoopStore(ctx.config, 'scheduler', ctx.logger);
+    const connection = openLoopConnection(ctx.config, 'scheduler', ctx.logger);
+    const store = connection.store;
     const loop = createSchedulerLoop({
       store, holder: holderOf(ctx.config), clock: systemClock, timers: systemTimers,
       logger: ctx.logger, metrics: ctx.metrics, leaseTtlMs: ctx.config.leaseTtlMs,
@@ -23,7 +25,7 @@ export const appSpec: AppSpec<typeof storeConfig> = {
     return Promise.resolve({
       stop: async () => {
         await loop.stop();
-        store.close();
+        await connection.close();
       },
     });
   },

@@ -14,6 +14,9 @@ export {
 export {
   connectLoopStore,
   holderOf,
+  loopGrpcSecurity,
+  openLoopConnection,
   storeConfig,
+  type LoopConnection,
   type StoreConnectionConfig,
 } from './store-connection';
