@@ -15,7 +15,9 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`shoal: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    // Operators get one line; SHOAL_DEBUG=1 adds the stack for a bug report.
+    const detail = process.env['SHOAL_DEBUG'] === '1' ? (err as Error).stack : (err as Error).message;
+    process.stderr.write(`shoal: unexpected error: ${detail ?? String(err)}\n`);
     process.exitCode = 70;
   },
 );
