@@ -41,9 +41,14 @@ export class StoreApplier implements Applier<EntryResult> {
     this.hooks.onMembershipChange(result);
   }
 
-  /** snapshot is the store with the lease table and the address book as its membership. */
-  snapshot(): Uint8Array {
-    return this.machine.store.save(this.membership.encode(this.machine.leases.snapshot()));
+  /**
+   * snapshot is the store with the lease table and the address book as its membership,
+   * captured now and encoded in slices with a turn of the event loop between them, so raft
+   * keeps replicating while a large store is serialized.
+   */
+  snapshot(): Promise<Uint8Array> {
+    const membership = this.membership.encode(this.machine.leases.snapshot());
+    return this.machine.store.saveSliced(membership, yieldToEventLoop);
   }
 
   /**
@@ -65,4 +70,9 @@ export class StoreApplier implements Applier<EntryResult> {
   private countObjects(): number {
     return Object.values(this.machine.store.counts()).reduce((a, b) => a + b, 0);
   }
+}
+
+/** yieldToEventLoop resolves after pending I/O callbacks had their turn. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

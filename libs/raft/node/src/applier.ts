@@ -34,9 +34,9 @@ export interface AppliedConfChange {
  *   every member (the proposer included: its `propose` resolves after this returns, with
  *   what `apply` returned as `result`, e.g. the store's per-transaction outcome). It must be
  *   synchronous and deterministic, and must not throw: a throw is fatal to the node.
- * - `snapshot` returns the state as of the last applied entry; the shell takes it between
- *   two Readys, so no entry is applied while it runs (it may be async, but must capture the
- *   state before its first await).
+ * - `snapshot` returns the state as of the last applied entry. It must capture that state
+ *   synchronously, when called; it may then produce the bytes asynchronously (e.g. encode in
+ *   slices), because the shell goes on applying entries while it waits for them.
  * - `restore` replaces the whole state with a snapshot's `data` (a restart, or a leader's
  *   snapshot for a follower that fell behind the compacted log). Entries after
  *   `metadata.index` follow through `apply`.

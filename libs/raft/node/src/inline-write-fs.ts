@@ -9,7 +9,7 @@
  * proposals in meanwhile (group commit). Large writes (segment zero-fill) stay asynchronous.
  * This is what etcd does: its raft loop writes the WAL inline and only the fsync waits.
  */
-import { constants, promises as fsp, writeSync } from 'node:fs';
+import { constants, fdatasyncSync, promises as fsp, writeSync } from 'node:fs';
 import { NODE_WAL_FS, type WalFile, type WalFs } from '@shoal/raft-wal';
 import { RAFT_NODE_LIMITS } from '@shoal/limits';
 
@@ -50,6 +50,11 @@ class InlineWriteFile implements WalFile {
 
   async datasync(): Promise<void> {
     await this.handle.datasync();
+  }
+
+  /** datasyncInline is fdatasync on the event loop (see WalFile.datasyncInline). */
+  datasyncInline(): void {
+    fdatasyncSync(this.handle.fd);
   }
 
   async sync(): Promise<void> {

@@ -20,6 +20,11 @@ export interface SaveBatch {
   entries: readonly Entry[];
   /** raft's MustSync: the batch must be durable (one fsync) when `save` resolves. */
   mustSync: boolean;
+  /**
+   * A hint that the caller waits for the fsync with nothing to overlap (a follower, whose
+   * ack waits for it): the fsync may run on the calling thread (WalSaveBatch.inlineSync).
+   */
+  inlineSync?: boolean;
 }
 
 /**
@@ -33,6 +38,10 @@ export interface SaveBatch {
  *   and then the HardState, with exactly one fsync when `mustSync`. Calls never overlap.
  * - `saveSnapshot` makes a snapshot durable and records it, so that `load` may start from
  *   it; `releaseBefore(i)` may then discard log entries below `i` (i <= that snapshot).
+ * - A member's own snapshot is saved in two steps so the Ready loop need not wait for the
+ *   file: `writeSnapshotFile` makes the file durable without touching the log (it may
+ *   overlap `save`, but no other snapshot call, `releaseBefore` or `close`), then
+ *   `recordSnapshot` records it as `saveSnapshot` would.
  * - Any rejection is fatal to the node: the durable state is then unknown.
  */
 export interface RaftPersistence {
@@ -40,6 +49,8 @@ export interface RaftPersistence {
   create(initial: PersistedState): Promise<void>;
   save(batch: SaveBatch): Promise<void>;
   saveSnapshot(snapshot: Snapshot): Promise<void>;
+  writeSnapshotFile(snapshot: Snapshot): Promise<void>;
+  recordSnapshot(snapshot: Snapshot): Promise<void>;
   releaseBefore(index: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -93,6 +104,16 @@ export class MemoryPersistence implements RaftPersistence {
     if (s.entries.length > 0) assert((s.entries[0] as Entry).index === index + 1, 'log follows');
     s.snapshot = snapshot;
     if (s.hardState.commit < index) s.hardState = { ...s.hardState, commit: index };
+  }
+
+  /** writeSnapshotFile has no file to write: the snapshot is kept by `recordSnapshot`. */
+  async writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+    assert(snapshot.metadata.index > 0, 'a snapshot has an index');
+  }
+
+  /** recordSnapshot is {@link saveSnapshot} (there is no separate file). */
+  recordSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.saveSnapshot(snapshot);
   }
 
   /** releaseBefore does nothing more: entries covered by the snapshot are already gone. */

@@ -210,6 +210,32 @@ describe('RaftNode: snapshots and compaction', () => {
     expect(files.filter((f) => f.endsWith('.snap')).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('goes on committing while a slow snapshot is encoded, then records it', async () => {
+    cluster = new TestCluster({ snapshotIntervalEntries: 20, logEntriesForSlowFollowers: 5 });
+    await cluster.startMembers([1, 2, 3]);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    for (const id of [1, 2, 3]) {
+      const applier = cluster.applier(id);
+      // Captures its state when called, produces the bytes only once the gate opens.
+      applier.snapshot = () => {
+        const data = bytes(JSON.stringify(applier.applied));
+        return gate.then(() => data);
+      };
+    }
+    await proposeAll(Array.from({ length: 25 }, (_, i) => `a${i}`));
+    const leader = await cluster.waitForLeader();
+    expect(leader.status().stats.snapshots).toBe(0);
+    // Commits go on while every member's snapshot is pending.
+    await proposeAll(Array.from({ length: 10 }, (_, i) => `b${i}`));
+    expect(cluster.applier(leader.id).texts()).toHaveLength(35);
+    release();
+    await cluster.waitFor(() => leader.status().stats.snapshots === 1, 'snapshot recorded');
+    const status = leader.status();
+    expect(status.snapshotIndex).toBeGreaterThanOrEqual(20);
+    expect(status.snapshotIndex).toBeLessThan(status.applied);
+  });
+
   it('sends a snapshot to a follower that fell behind the compacted log', async () => {
     cluster = new TestCluster({ snapshotIntervalEntries: 20, logEntriesForSlowFollowers: 5 });
     await cluster.startMembers([1, 2, 3]);

@@ -123,6 +123,10 @@ export class RaftNode<R = void> {
   /** Sequence of this member's membership change in flight, if any. */
   private pendingConfChange: number | undefined;
   private snapshotsInFlight = 0;
+  /** This member's snapshot being encoded and written in the background, if any. */
+  private snapshotTask: Promise<void> | undefined;
+  /** A snapshot whose file is durable, for the loop to record between two Readys. */
+  private snapshotWritten: { snapshot: Snapshot; started: number } | undefined;
   private removed = false;
   private readonly leaderListeners = new Set<(change: LeaderChange) => void>();
   private readonly fatalListeners = new Set<(error: RaftNodeFatalError) => void>();
@@ -218,6 +222,7 @@ export class RaftNode<R = void> {
     this.failWaiters(stoppedError());
     if (started) await this.transport.stop().catch(() => undefined);
     await this.loopDone;
+    await this.snapshotTask;
     if (started && !wasFailed && (options.flush ?? true)) {
       await this.readyWriter().close();
     }
@@ -537,6 +542,7 @@ export class RaftNode<R = void> {
       const rawNode = this.node();
       for (;;) {
         if (this.phase !== 'running') return;
+        if (this.snapshotWritten !== undefined) await this.recordSnapshot(this.snapshotWritten);
         this.flushProposals();
         if (!rawNode.hasReady()) return;
         const rd = rawNode.ready();
@@ -545,9 +551,7 @@ export class RaftNode<R = void> {
         if (this.phase !== 'running') return;
         rawNode.advance();
         this.afterAdvance();
-        if (this.applied - this.snapshotIndex >= this.o.snapshotIntervalEntries) {
-          await this.takeSnapshot();
-        }
+        this.maybeStartSnapshot();
       }
     } finally {
       this.looping = false;
@@ -564,7 +568,11 @@ export class RaftNode<R = void> {
       for (const m of rd.messages) (sendsBeforePersist(m) ? early : late).push(m);
       this.send(early);
     }
-    await this.readyWriter().persist(rd);
+    // A received snapshot's file must not be written while this member writes its own.
+    if (rd.snapshot !== undefined) await this.snapshotTask;
+    // A leader's fsync overlaps the replication it just sent (the socket writes go out while
+    // the thread pool syncs); anyone else only waits for it, so it syncs inline.
+    await this.readyWriter().persist(rd, this.role !== StateType.Leader);
     if (this.phase !== 'running') return;
     this.send(late);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
@@ -733,19 +741,54 @@ export class RaftNode<R = void> {
   }
 
   /**
-   * takeSnapshot snapshots the state machine at the applied index, saves it durably, then
-   * compacts the raft log keeping `logEntriesForSlowFollowers` entries and releases old WAL
-   * segments. Compaction waits while a snapshot is being sent (the follower needs the log
-   * after it).
+   * maybeStartSnapshot starts a snapshot of the state machine at the applied index once
+   * `snapshotIntervalEntries` were applied since the last one. The applier captures its state
+   * now (synchronously); encoding it and writing the file run in the background while the
+   * loop goes on, so a large state machine does not stall replication. The loop then records
+   * it between two Readys ({@link recordSnapshot}).
    */
-  private async takeSnapshot(): Promise<void> {
+  private maybeStartSnapshot(): void {
+    if (this.snapshotTask !== undefined || this.snapshotWritten !== undefined) return;
+    if (this.applied - this.snapshotIndex < this.o.snapshotIntervalEntries) return;
     const started = this.o.now();
-    const storage = this.memoryStorage();
     const index = this.applied;
-    const data = await this.applier.snapshot();
-    const snapshot = storage.createSnapshot(index, this.confState, data);
-    // The WAL only trusts snapshot markers its saved commit index covers.
-    await this.readyWriter().saveSnapshot(snapshot);
+    const metadata = {
+      index,
+      term: this.memoryStorage().term(index),
+      confState: structuredClone(this.confState),
+    };
+    const pending = Promise.resolve(this.applier.snapshot());
+    this.snapshotTask = (async () => {
+      const snapshot: Snapshot = { metadata, data: await pending };
+      if (this.phase !== 'running') return;
+      await this.readyWriter().writeSnapshotFile(snapshot);
+      this.snapshotWritten = { snapshot, started };
+    })().then(
+      () => {
+        this.snapshotTask = undefined;
+        this.schedulePump();
+      },
+      (error: unknown) => {
+        this.snapshotTask = undefined;
+        this.fail('snapshot', error);
+      },
+    );
+  }
+
+  /**
+   * recordSnapshot makes a written snapshot count: it enters MemoryStorage, its WAL marker is
+   * saved, then the raft log is compacted keeping `logEntriesForSlowFollowers` entries and
+   * old WAL segments are released. Compaction waits while a snapshot is being sent (the
+   * follower needs the log after it). A snapshot overtaken by a restored one is dropped.
+   */
+  private async recordSnapshot(written: { snapshot: Snapshot; started: number }): Promise<void> {
+    this.snapshotWritten = undefined;
+    const { metadata, data } = written.snapshot;
+    const { index } = metadata;
+    if (index <= this.snapshotIndex) return;
+    const storage = this.memoryStorage();
+    const snapshot = storage.createSnapshot(index, metadata.confState, data);
+    await this.readyWriter().recordSnapshot(snapshot);
     this.snapshotIndex = index;
     this.stats.snapshots += 1;
     const compactTo = index - this.o.logEntriesForSlowFollowers;
@@ -753,7 +796,7 @@ export class RaftNode<R = void> {
       storage.compact(compactTo);
       await this.readyWriter().releaseBefore(compactTo);
     }
-    this.metrics.snapshot((this.o.now() - started) / 1000);
+    this.metrics.snapshot((this.o.now() - written.started) / 1000);
   }
 
   // ---- failure ----------------------------------------------------------------------------

@@ -33,8 +33,9 @@ export class ReadyWriter {
    * MemoryStorage. A HardState that moved only the commit index is not written now: no fsync
    * is due and nothing depends on it being on disk, so it rides with the next save instead of
    * costing a write on every member every round (a lost commit index is relearned).
+   * `inlineSync` lets the fsync run on the event loop (see SaveBatch.inlineSync).
    */
-  async persist(rd: Ready): Promise<void> {
+  async persist(rd: Ready, inlineSync = false): Promise<void> {
     if (rd.snapshot !== undefined) await this.persistence.saveSnapshot(rd.snapshot);
     const hs = rd.hardState;
     if (hs !== undefined && this.commitOnly(rd, hs)) {
@@ -44,7 +45,7 @@ export class ReadyWriter {
       // After a received snapshot's marker, its HardState (commit >= the snapshot) is synced
       // at once: the WAL trusts a marker only once a saved commit covers it.
       const mustSync = rd.mustSync || rd.snapshot !== undefined;
-      const batch: SaveBatch = { entries: rd.entries, mustSync };
+      const batch: SaveBatch = { entries: rd.entries, mustSync, inlineSync };
       const latest = hs ?? this.deferred;
       if (latest !== undefined) batch.hardState = latest;
       await this.persistence.save(batch);
@@ -62,12 +63,20 @@ export class ReadyWriter {
   }
 
   /**
-   * saveSnapshot makes this member's own snapshot durable: the deferred HardState first (the
-   * WAL only trusts snapshot markers its saved commit index covers), then file and marker.
+   * writeSnapshotFile makes this member's own snapshot file durable. It may run while the
+   * loop persists Readys; {@link recordSnapshot} then records it, between two Readys.
    */
-  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+  writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+    return this.persistence.writeSnapshotFile(snapshot);
+  }
+
+  /**
+   * recordSnapshot records a snapshot whose file is durable: the deferred HardState first
+   * (the WAL only trusts snapshot markers its saved commit index covers), then the marker.
+   */
+  async recordSnapshot(snapshot: Snapshot): Promise<void> {
     await this.flushHardState();
-    await this.persistence.saveSnapshot(snapshot);
+    await this.persistence.recordSnapshot(snapshot);
   }
 
   /** releaseBefore lets persistence drop log entries below `index` (after a snapshot). */

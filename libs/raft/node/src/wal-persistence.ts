@@ -117,6 +117,17 @@ export class WalPersistence implements RaftPersistence {
     await wal.saveSnapshotMarker({ index: snapshot.metadata.index, term: snapshot.metadata.term });
   }
 
+  /** writeSnapshotFile writes the snapshot file durably (temp, fsync, rename); no WAL I/O. */
+  async writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+    this.opened();
+    await this.snapshotter.save(snapshot);
+  }
+
+  /** recordSnapshot writes the WAL marker (synced) of a snapshot whose file is durable. */
+  async recordSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.opened().saveSnapshotMarker({ index: snapshot.metadata.index, term: snapshot.metadata.term });
+  }
+
   /** releaseBefore deletes WAL segments wholly before `index` and old snapshot files. */
   async releaseBefore(index: number): Promise<void> {
     await this.opened().releaseBefore(index);

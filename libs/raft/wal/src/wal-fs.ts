@@ -39,6 +39,12 @@ export interface WalFile {
   truncate(size: number): Promise<void>;
   /** datasync makes the data (and the size) durable: fdatasync. */
   datasync(): Promise<void>;
+  /**
+   * datasyncInline, when offered, is `datasync` done on the calling thread: it blocks the
+   * event loop for the length of the fdatasync but spares the thread-pool hand-off and the
+   * wake-up that follows it. Callers use it only when they have nothing to overlap with it.
+   */
+  datasyncInline?(): void;
   /** sync makes data and all metadata durable: fsync. */
   sync(): Promise<void>;
   /** close releases the handle; it does not sync. */

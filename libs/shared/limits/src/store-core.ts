@@ -19,6 +19,12 @@ export const STORE_CORE_LIMITS = Object.freeze({
   historyTransactionsMax: STORE_LIMITS.snapshotIntervalEntries,
   /** Estimated bytes of retained history; the oldest transactions are evicted first (Shoal). */
   historyBytesMax: 64 * MIB,
+  /**
+   * Objects encoded between two pauses of an asynchronous snapshot (`MemoryStore.saveSliced`):
+   * about 2 ms of work, so a snapshot of a large store never holds the event loop for long
+   * (one pass over 7,000 objects held it 60-125 ms) (Shoal).
+   */
+  snapshotSliceObjects: 256,
 });
 
 /** StoreCoreLimits is the type of {@link STORE_CORE_LIMITS}. */

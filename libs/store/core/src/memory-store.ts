@@ -11,11 +11,12 @@ import {
   type StoredKindTypes,
   type UnwrappedStoredObject,
 } from '@shoal/proto';
+import { STORE_CORE_LIMITS } from '@shoal/limits';
 import { cloneObject, deepFreeze } from './clone';
 import { decodeStoreEntry, encodeStoreEntry } from './entry-codec';
 import { normalizeSelector, type SelectorInput } from './selector';
 import { approximateBytes } from './size';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotSliced } from './snapshot-codec';
 import { stageTransaction, type StagedOp } from './stage';
 import { Table } from './table';
 import type {
@@ -285,6 +286,19 @@ export class MemoryStore {
   save(membership: Uint8Array = new Uint8Array(0)): Uint8Array {
     const { objects, version } = this.listShared();
     return encodeSnapshot({ version, objects, membership });
+  }
+
+  /**
+   * saveSliced is {@link save} (the same bytes) for large stores: the state is captured now,
+   * synchronously, then encoded STORE_CORE_LIMITS.snapshotSliceObjects objects at a time,
+   * awaiting `pause()` between slices (the caller's way to yield, e.g. setImmediate). Writes
+   * applied meanwhile do not change the result: stored objects are frozen and replaced, never
+   * changed in place.
+   */
+  saveSliced(membership: Uint8Array, pause: () => Promise<void>): Promise<Uint8Array> {
+    const { objects, version } = this.listShared();
+    return encodeSnapshotSliced({ version, objects, membership },
+      STORE_CORE_LIMITS.snapshotSliceObjects, pause);
   }
 
   private listShared(): ListResult {

@@ -42,16 +42,53 @@ export function encodeSnapshot(data: StoreSnapshotData): Uint8Array {
     removedMembers: [],
     leases: [],
   }).finish();
+  return frameSnapshot(store, data.membership);
+}
+
+/**
+ * encodeSnapshotSliced is {@link encodeSnapshot} (the same bytes) done `sliceObjects` objects
+ * at a time, awaiting `pause()` between slices so a large store does not hold the caller's
+ * thread in one piece. The repeated `objects` field is encoded slice by slice: protobuf
+ * concatenates repeated fields, and the version (field 1) comes first as in one pass.
+ * `data` must not change while it runs (the store hands over frozen objects).
+ */
+export async function encodeSnapshotSliced(
+  data: StoreSnapshotData,
+  sliceObjects: number,
+  pause: () => Promise<void>,
+): Promise<Uint8Array> {
+  assert(Number.isSafeInteger(sliceObjects) && sliceObjects > 0, 'slices hold objects');
+  const empty = { members: [], removedMembers: [], leases: [] };
+  const parts = [StoreSnapshot.encode({ ...empty, version: { index: data.version }, objects: [] }).finish()];
+  let total = parts[0]?.length ?? 0;
+  for (let i = 0; i < data.objects.length; i += sliceObjects) {
+    const objects = data.objects.slice(i, i + sliceObjects).map((o) => wrapStoredObject(o.kind, o.object));
+    const part = StoreSnapshot.encode({ ...empty, version: undefined, objects }).finish();
+    parts.push(part);
+    total += part.length;
+    await pause();
+  }
+  const store = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    store.set(part, at);
+    at += part.length;
+  }
+  return frameSnapshot(store, data.membership);
+}
+
+/** frameSnapshot wraps an encoded StoreSnapshot and the membership in the envelope. */
+function frameSnapshot(store: Uint8Array, membership: Uint8Array): Uint8Array {
   assert(store.length <= UINT32_MAX, 'store section fits a u32 length');
-  assert(data.membership.length <= UINT32_MAX, 'membership fits a u32 length');
-  const out = new Uint8Array(HEADER_BYTES + store.length + 4 + data.membership.length);
+  assert(membership.length <= UINT32_MAX, 'membership fits a u32 length');
+  const out = new Uint8Array(HEADER_BYTES + store.length + 4 + membership.length);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(SNAPSHOT_MAGIC, 0);
   view.setUint32(4, SNAPSHOT_FORMAT_VERSION);
   view.setUint32(8, store.length);
   out.set(store, HEADER_BYTES);
-  view.setUint32(HEADER_BYTES + store.length, data.membership.length);
-  out.set(data.membership, HEADER_BYTES + store.length + 4);
+  view.setUint32(HEADER_BYTES + store.length, membership.length);
+  out.set(membership, HEADER_BYTES + store.length + 4);
   return out;
 }
 

@@ -50,6 +50,20 @@ describe('save and restore', () => {
     expect(copy.find('service', { name: 'WEB' })).toHaveLength(1);
   });
 
+  it('saveSliced gives the bytes of save, captured at the call, pausing between slices', async () => {
+    const store = bigStore(1_000);
+    const membership = new TextEncoder().encode('m');
+    const expected = store.save(membership);
+    let pauses = 0;
+    const sliced = store.saveSliced(membership, async () => {
+      pauses += 1;
+    });
+    // A write after the call does not reach the snapshot being encoded.
+    mustApply(store, 'user', [change('create', 'secret', secret(id(9), 'late'))]);
+    expect(await sliced).toEqual(expected);
+    expect(pauses).toBeGreaterThan(1);
+  });
+
   it('keeps Buffers as Buffers and restores name uniqueness', () => {
     const store = new MemoryStore();
     mustApply(store, 'user', [change('create', 'secret', secret(id(1), 'pw', 'abc'))]);

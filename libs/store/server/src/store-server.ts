@@ -88,13 +88,21 @@ export function addStoreServices(
   const timers = options.timers ?? systemTimers;
   let refreshTimer: TimerHandle | undefined;
   const refresh = metricsRefresher(ports, options.metrics, () => store);
+  let afterWrite: TimerHandle | undefined;
+  const onWrite = (): void => {
+    if (afterWrite !== undefined || options.metrics === undefined) return;
+    afterWrite = timers.setTimeout(() => {
+      afterWrite = undefined;
+      refresh();
+    }, STORE_SERVER_LIMITS.metricsRefreshAfterWriteMs);
+  };
   const context: ServiceContext = {
     allowTestIdentity,
     clock: options.clock ?? systemClock,
     timers,
     logger,
     watchBufferEvents: options.watchBufferEvents,
-    onWrite: refresh,
+    onWrite,
   };
   const store = new StoreService(ports, context);
   const leases = new LeasesService(ports, context);
@@ -114,6 +122,7 @@ export function addStoreServices(
     refreshMetrics: refresh,
     close: () => {
       if (refreshTimer !== undefined) timers.clearTimeout(refreshTimer);
+      if (afterWrite !== undefined) timers.clearTimeout(afterWrite);
       store.close();
       leases.close();
     },

@@ -42,7 +42,7 @@ export interface ServiceContext extends IdentityOptions {
   readonly logger: Logger;
   /** Events a watcher buffers before it is closed (default WATCH_LIMITS). */
   readonly watchBufferEvents?: number | undefined;
-  /** Called whenever this replica applied a local write (metrics refresh). */
+  /** Called whenever this replica applied a local write (schedules a metrics refresh). */
   readonly onWrite?: () => void;
 }
 

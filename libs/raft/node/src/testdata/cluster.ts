@@ -31,7 +31,7 @@ export class RecordingApplier implements Applier<number> {
     return this.applied.length;
   }
 
-  snapshot(): Uint8Array {
+  snapshot(): Uint8Array | Promise<Uint8Array> {
     return new TextEncoder().encode(JSON.stringify(this.applied));
   }
 
