@@ -102,3 +102,4 @@ export * from './store-server';
 export * from './store-client';
 export * from './raft-store';
 export * from './agent-session';
+export { CA_SEED_RETRY_MS, CA_SIGNER_INTERVAL_MS } from './ca-app';
