@@ -1,6 +1,7 @@
 // `shoal join-token worker|manager [--rotate] [--quiet]`: show (or replace, then show) a join
 // token and the command that joins a node with it.
 import { isShoalError } from '@shoal/errors';
+import { fullTokens } from '@shoal/gateway-control';
 import type { Cluster } from '@shoal/proto';
 import { CliError, EXIT_REFUSED } from './cli-error';
 import type { ClusterLink } from './link';
@@ -32,7 +33,7 @@ async function rotate(link: ClusterLink, role: JoinRole): Promise<Cluster> {
 export async function runJoinToken(role: JoinRole, options: JoinTokenOptions, io: LinkIo): Promise<string> {
   return withLink(io, options, async (link) => {
     const cluster = options.rotate ? await rotate(link, role) : await getDefaultCluster(link);
-    const token = cluster.joinTokens?.[role] ?? '';
+    const token = fullTokens(cluster)?.[role] ?? '';
     if (token === '') {
       throw new CliError(`the cluster has no ${role} join token yet (has the ca app created the cluster?)`,
         EXIT_REFUSED);

@@ -1,5 +1,6 @@
 // The cluster: get, list, update (versioned) with join token and unlock key rotation. Tokens
-// are stored as secret halves (contracts.md) and shown whole: SHLTKN-1-<root digest>-<secret>.
+// are stored and returned as secret halves (contracts.md); fullTokens composes what users see:
+// SHLTKN-1-<root digest>-<secret>.
 import { ShoalError } from '@shoal/errors';
 import { composeJoinToken, rotateJoinToken, type NodeJoinRole } from '@shoal/ca-service';
 import { clusterView, CLUSTER_NAME, commonMatch, validateClusterSpec } from '@shoal/gateway-spec';
@@ -22,7 +23,10 @@ export function rootDigestOf(cluster: Cluster): RootDigest | undefined {
   return match === null ? undefined : digestFromHex(match[1] as string);
 }
 
-/** fullTokens composes the join tokens users see, or undefined without a root digest. */
+/**
+ * fullTokens composes the join tokens users see from a cluster as GetCluster returns it (secret
+ * halves plus root_ca.ca_cert_hash), or undefined without a root digest.
+ */
 export function fullTokens(cluster: Cluster): { worker: string; manager: string } | undefined {
   const digest = rootDigestOf(cluster);
   const stored = cluster.joinTokens;
@@ -32,7 +36,7 @@ export function fullTokens(cluster: Cluster): { worker: string; manager: string 
 }
 
 function view(cluster: Cluster): Cluster {
-  return clusterView(cluster, fullTokens(cluster));
+  return clusterView(cluster);
 }
 
 function newUnlockKey(deps: ControlDeps): EncryptionKey {

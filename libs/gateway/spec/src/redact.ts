@@ -24,10 +24,11 @@ export function secretView(secret: Secret): Secret {
 
 /**
  * clusterView is the cluster without private keys (root, rotation, signing key) and unlock
- * keys; `joinTokens` holds the full tokens when `fullTokens` is given (the stored object keeps
- * only their secret halves).
+ * keys. `joinTokens` stay the secret halves, as stored: whole tokens are
+ * `SHLTKN-1-<base-36 root digest from root_ca.ca_cert_hash>-<secret>` (gateway-control's
+ * `fullTokens`).
  */
-export function clusterView(cluster: Cluster, fullTokens?: { worker: string; manager: string }): Cluster {
+export function clusterView(cluster: Cluster): Cluster {
   const root = cluster.rootCa;
   const rootCa = root === undefined ? undefined : RootCA.fromPartial({
     ...root,
@@ -37,5 +38,5 @@ export function clusterView(cluster: Cluster, fullTokens?: { worker: string; man
   const ca = cluster.spec?.caConfig;
   const caConfig = ca === undefined ? undefined : CAConfig.fromPartial({ ...ca, signingCaKey: undefined });
   const spec = cluster.spec === undefined ? undefined : { ...cluster.spec, caConfig };
-  return { ...cluster, rootCa, spec, unlockKeys: [], joinTokens: fullTokens ?? cluster.joinTokens };
+  return { ...cluster, rootCa, spec, unlockKeys: [] };
 }
