@@ -119,14 +119,15 @@ describe('services', () => {
       .toBe('service mode change is not allowed');
   });
 
-  it('removal marks the service for the orchestrator and hides it', async () => {
+  it('removal marks the service for the orchestrator, hides it and frees its name', async () => {
     const created = (await api.createService({ spec: spec('web') })).service!;
     await api.removeService({ serviceId: 'web' });
     expect((await fixture.client('orchestrator').get('service', created.id))?.pendingDelete).toBe(true);
     expect((await rejection(api.getService({ serviceId: created.id, insertDefaults: false }))).code).toBe('NOT_FOUND');
     expect((await api.listServices({ filters: undefined })).services).toEqual([]);
-    const again = await rejection(api.createService({ spec: spec('web') }));
-    expect(again.code).toBe('NAME_CONFLICT');
+    const again = (await api.createService({ spec: spec('web') })).service!;
+    expect(again.id).not.toBe(created.id);
+    expect((await api.getService({ serviceId: 'web', insertDefaults: false })).service?.id).toBe(again.id);
   });
 
   it('refuses a published port another service holds', async () => {

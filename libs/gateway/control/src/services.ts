@@ -21,6 +21,19 @@ type ServiceMethods = Pick<ControlApi, 'createService' | 'getService' | 'listSer
 
 const removing = (s: Service): boolean => s.pendingDelete;
 
+/**
+ * markRemoved hands a service to the orchestrator and the allocator for deletion
+ * (`pending_delete`) and frees its name at once, as SwarmKit's immediate delete does: the
+ * stored name becomes `<name>.removed.<id>`, which no valid service name can be.
+ */
+function markRemoved(service: Service): Service | undefined {
+  if (service.pendingDelete) return undefined;
+  if (service.spec === undefined) return { ...service, pendingDelete: true };
+  const annotations = service.spec.annotations ?? { name: '', labels: {} };
+  const name = `${annotations.name}.removed.${service.id}`;
+  return { ...service, pendingDelete: true, spec: { ...service.spec, annotations: { ...annotations, name } } };
+}
+
 /** findService resolves a service by ID, name or ID prefix; services being removed are gone. */
 export function findService(deps: ControlDeps, ref: string): Promise<Service> {
   return resolveObject(deps, 'service', ref, removing);
@@ -103,8 +116,7 @@ export function serviceMethods(deps: ControlDeps): ServiceMethods {
     updateService: async (request) => ({ service: serviceView(await updateService(deps, request)) }),
     removeService: async (request) => {
       const service = await findService(deps, request.serviceId);
-      await deps.store.update('service', service.id, (s) => (s.pendingDelete ? undefined : { ...s, pendingDelete: true }),
-        { writer: WRITER });
+      await deps.store.update('service', service.id, markRemoved, { writer: WRITER });
       return {};
     },
     listServiceStatuses: async (request) => ({ statuses: await listServiceStatuses(deps, request.services) }),
