@@ -41,6 +41,7 @@ export function assignedTask(task: Task, d: SchedulingDecision, nowMs: number): 
 /** Chunk is one transaction's worth: per node a fence plus that node's decisions. */
 interface Chunk {
   readonly decisions: SchedulingDecision[];
+  /** The node objects to fence with, by id (refreshed from earlier waves before a commit). */
   readonly nodes: Map<string, Node>;
 }
 
@@ -49,67 +50,87 @@ function chunkSize(chunk: Chunk): number {
 }
 
 /**
- * chunkDecisions groups decisions by node (so a node's fence is shared by its tasks) and
- * cuts them into transactions of at most changesPerCommitMax changes. `fence` gives the node
- * object to fence a decision with, or undefined when the decision is already stale.
+ * planWaves groups decisions by node and packs whole node groups into chunks of at most
+ * changesPerCommitMax changes (a fence plus the node's tasks), so that the chunks of a wave
+ * touch disjoint nodes and may commit concurrently. A node with more decisions than fit one
+ * chunk is cut into pieces; piece i goes to wave i, which commits after wave i - 1 and fences
+ * at the version that wave committed. `fence` gives the node object to fence a decision
+ * with, or undefined when the decision is already stale (it then fails at once).
  */
-function chunkDecisions(
+function planWaves(
   decisions: readonly SchedulingDecision[],
   fence: (d: SchedulingDecision) => Node | undefined,
   failed: SchedulingDecision[],
-): Chunk[] {
+): Chunk[][] {
   const max = SCHEDULER_LOOP_LIMITS.changesPerCommitMax;
-  const sorted = [...decisions].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
-  const chunks: Chunk[] = [];
-  let chunk: Chunk = { decisions: [], nodes: new Map() };
-  for (const d of sorted) {
+  const groups = new Map<string, { node: Node; decisions: SchedulingDecision[] }>();
+  for (const d of decisions) {
     const node = fence(d);
     if (node === undefined) {
       failed.push(d);
       continue;
     }
-    const extra = chunk.nodes.has(d.nodeId) ? 1 : 2;
-    if (chunkSize(chunk) + extra > max) {
-      chunks.push(chunk);
-      chunk = { decisions: [], nodes: new Map() };
-    }
-    chunk.nodes.set(d.nodeId, node);
-    chunk.decisions.push(d);
+    const group = groups.get(d.nodeId) ?? { node, decisions: [] };
+    group.decisions.push(d);
+    groups.set(d.nodeId, group);
   }
-  if (chunk.decisions.length > 0) chunks.push(chunk);
-  return chunks;
+  const waves: Chunk[][] = [];
+  const ids = [...groups.keys()].sort();
+  for (const id of ids) {
+    const group = groups.get(id) as { node: Node; decisions: SchedulingDecision[] };
+    for (let piece = 0; piece * (max - 1) < group.decisions.length; piece++) {
+      const part = group.decisions.slice(piece * (max - 1), (piece + 1) * (max - 1));
+      const wave = waves[piece] ?? [];
+      waves[piece] = wave;
+      let chunk = wave[wave.length - 1];
+      if (chunk === undefined || chunkSize(chunk) + part.length + 1 > max) {
+        chunk = { decisions: [], nodes: new Map() };
+        wave.push(chunk);
+      }
+      chunk.nodes.set(id, group.node);
+      chunk.decisions.push(...part);
+    }
+  }
+  return waves;
+}
+
+/** runBounded runs `work` over `items` with at most `limit` in flight. */
+async function runBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
  * commitDecisions writes `decisions`. Each transaction updates its tasks at their cached
  * versions and re-checks each node's version with a no-op update of the node at the version
  * the decision saw (the store has no read-check, so an unchanged update is the fence; it
- * bumps the node's version, which the next chunk of the same node takes over). A refused
- * change (SEQUENCE_CONFLICT, NOT_FOUND) drops its decisions (a node's: all of them) and the
- * rest is tried again, at most commitAttemptsMax times; any other failure fails the chunk.
+ * bumps the node's version, which a later wave of the same node takes over). Chunks of one
+ * wave touch disjoint nodes and commit concurrently (commitConcurrency). A refused change
+ * (SEQUENCE_CONFLICT, NOT_FOUND) drops its decisions (a node's: all of them) and the rest is
+ * tried again, at most commitAttemptsMax times; any other failure fails the chunk.
  */
 export async function commitDecisions(
   source: CommitSource,
   decisions: readonly SchedulingDecision[],
 ): Promise<CommitResult> {
   const result: CommitResult = { committed: [], failed: [] };
-  const fenced = new Map<string, { readonly from: number; node: Node }>();
+  /** Nodes as this call last committed them (a later wave fences at that version). */
+  const fenced = new Map<string, Node>();
   const fence = (d: SchedulingDecision): Node | undefined => {
-    const own = fenced.get(d.nodeId);
-    if (own !== undefined) return own.from === d.nodeVersion ? own.node : undefined;
     const node = source.node(d.nodeId);
     return versionOf(node) === d.nodeVersion ? node : undefined;
   };
-  for (const chunk of chunkDecisions(decisions, fence, result.failed)) {
-    const committed = await commitChunk(source, chunk, result.failed);
-    for (const o of committed?.objects ?? []) {
-      if (o.kind !== 'node') continue;
-      const from = chunk.nodes.get(o.object.id);
-      assert(from !== undefined, 'a committed node was fenced by this chunk');
-      const prior = fenced.get(o.object.id);
-      fenced.set(o.object.id, { from: prior?.from ?? (versionOf(from) as number), node: o.object });
-    }
-    if (committed !== undefined) result.committed.push(...chunk.decisions);
+  for (const wave of planWaves(decisions, fence, result.failed)) {
+    await runBounded(wave, SCHEDULER_LOOP_LIMITS.commitConcurrency, async (chunk) => {
+      for (const [id, node] of chunk.nodes) chunk.nodes.set(id, fenced.get(id) ?? node);
+      const committed = await commitChunk(source, chunk, result.failed);
+      if (committed === undefined) return;
+      for (const o of committed.objects) if (o.kind === 'node') fenced.set(o.object.id, o.object);
+      result.committed.push(...chunk.decisions);
+    });
   }
   assert(result.committed.length + result.failed.length === decisions.length, 'every decision accounted');
   return result;

@@ -20,6 +20,11 @@ export const SCHEDULER_LOOP_LIMITS = Object.freeze({
   maxBatchKeys: WORKQUEUE_LIMITS.maxDepth,
   /** Changes per commit: the store's limit (SwarmKit `MaxChangesPerTransaction`). */
   changesPerCommitMax: STORE_LIMITS.maxChangesPerTransaction,
+  /**
+   * Transactions of one pass in flight at once (Shoal): chunks touch disjoint nodes, so they
+   * commit independently, and the raft-store batches concurrent proposals into one append.
+   */
+  commitConcurrency: 8,
   /** Attempts of one chunk, each dropping the decisions the store refused (Shoal). */
   commitAttemptsMax: 3,
   /** Ms ttl of the scheduler's lease: a successor acts within 2 × this (Shoal). */
@@ -35,3 +40,4 @@ const L = SCHEDULER_LOOP_LIMITS;
 assert(L.debounceGapMs < L.maxLatencyMs, 'debounce gap < max latency');
 assert(L.changesPerCommitMax >= 2, 'a commit holds a node fence and a task');
 assert(L.commitAttemptsMax >= 1, 'a chunk is tried once');
+assert(L.commitConcurrency >= 1, 'a pass commits');
