@@ -127,9 +127,10 @@ describe('docker CLI against the gateway', () => {
     expect((await docker('version', '--format', '{{.Server.Version}}')).stdout).toBe('0.0.0-test\n');
     const ls = await docker('service', 'ls');
     expect(ls.code).toBe(1);
-    expect(ls.stderr).toContain('Error response from daemon: no raft-store member answered');
+    expect(ls.stderr).toContain('Error response from daemon: the cluster is unavailable (no raft-store leader reachable): '
+      + 'no raft-store member answered');
     const info = await docker('info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.Error}}');
-    expect(info.stdout).toContain('error the cluster cannot be read: no raft-store member answered');
+    expect(info.stdout).toContain('error the cluster is unavailable (no raft-store leader reachable): no raft-store member answered');
   });
 });
 

@@ -1,9 +1,10 @@
 // The Docker Engine API listeners: a unix socket and, optionally, TCP with TLS client
 // certificates of role `admin`.
-import { existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ShoalError } from '@shoal/errors';
 import type { ControlApi } from '@shoal/gateway-control';
@@ -39,6 +40,8 @@ export interface DockerApiServer {
   readonly socketPath: string | undefined;
   /** The bound TCP port, when listening on TCP. */
   readonly tcpPort: number | undefined;
+  /** updateTls swaps the TCP listener's certificate (after a renewal); new connections use it. */
+  updateTls(tls: DockerApiTls): void;
   /** close stops accepting, ends idle connections and removes the socket file. */
   close(): Promise<void>;
 }
@@ -99,22 +102,26 @@ export async function startDockerApi(opts: DockerApiOptions): Promise<DockerApiS
   const { socketPath, tcp } = opts;
   try {
     if (socketPath !== undefined) {
+      mkdirSync(dirname(socketPath), { recursive: true });
       removeStaleSocket(socketPath);
       const unix = tune(createHttpServer(createDispatcher(base)));
       servers.push(unix);
       await listen(unix, socketPath);
     }
     let tcpPort: number | undefined;
+    let updateTls: (tls: DockerApiTls) => void = () => undefined;
     if (tcp !== undefined) {
-      const https = tune(createHttpsServer({
+      const https = createHttpsServer({
         ca: tcp.tls.caPem, cert: tcp.tls.certPem, key: tcp.tls.keyPem, requestCert: true, rejectUnauthorized: true,
-      }, createDispatcher({ ...base, authorize: requireAdmin })));
+      }, createDispatcher({ ...base, authorize: requireAdmin }));
+      tune(https);
       servers.push(https);
       await listen(https, { host: tcp.host, port: tcp.port });
       tcpPort = (https.address() as AddressInfo).port;
+      updateTls = (tls) => https.setSecureContext({ ca: tls.caPem, cert: tls.certPem, key: tls.keyPem });
     }
     opts.logger.info({ socketPath, tcpPort }, 'Docker Engine API listening');
-    return { socketPath, tcpPort, close: async () => {
+    return { socketPath, tcpPort, updateTls, close: async () => {
       await Promise.all(servers.map(closeServer));
       if (socketPath !== undefined && existsSync(socketPath)) unlinkSync(socketPath);
     } };

@@ -6,6 +6,7 @@ import { clusterJson, joinTokensJson } from '../convert/cluster-out';
 import type { JsonObject } from '../convert/json';
 import { checkImageReference } from '../convert/reference';
 import type { EngineFacts } from '../engine-facts';
+import { userMessage } from '../http/dispatch';
 import { API_VERSION, MIN_API_VERSION } from '../http/versions';
 import { json, route, type DockerReply, type Route } from '../http/route';
 
@@ -22,21 +23,25 @@ function versionJson(facts: EngineFacts): JsonObject {
   const details = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: facts.os, Arch: facts.arch, KernelVersion: facts.kernelVersion };
   return {
     Platform: { Name: 'Shoal' },
-    Components: [{ Name: 'Shoal api-gateway', Version: facts.version, Details: details }],
+    Components: [{ Name: 'Engine', Version: facts.version, Details: details }],
     Version: facts.version, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: '',
     GoVersion: `node ${process.version}`, Os: facts.os, Arch: facts.arch, KernelVersion: facts.kernelVersion, BuildTime: '',
   };
 }
 
+function oldestFirst(a: Node, b: Node): number {
+  return (a.meta?.createdAt?.getTime() ?? 0) - (b.meta?.createdAt?.getTime() ?? 0) || a.id.localeCompare(b.id);
+}
+
 /**
- * selfNodeOf picks the node `docker node inspect self` means: the node on this gateway's host
- * (same hostname, a READY one first), else the only node, else none.
+ * selfNodeOf picks the node `docker node inspect self` (and the `*` of `node ls`) means: the
+ * gateway has no node of its own, so it is the node on the gateway's host (same hostname),
+ * else the first node that joined; READY nodes first in both cases. None without nodes.
  */
 export function selfNodeOf(nodes: readonly Node[], hostname: string): Node | undefined {
   const local = nodes.filter((n) => n.description?.hostname === hostname);
-  const ready = local.find((n) => n.status?.state === NodeState.READY);
-  if (ready !== undefined || local.length > 0) return ready ?? local[0];
-  return nodes.length === 1 ? nodes[0] : undefined;
+  const pool = [...(local.length > 0 ? local : nodes)].sort(oldestFirst);
+  return pool.find((n) => n.status?.state === NodeState.READY) ?? pool[0];
 }
 
 async function swarmInfo(api: ControlApi, facts: EngineFacts): Promise<JsonObject> {
@@ -59,7 +64,7 @@ async function swarmOrError(api: ControlApi, facts: EngineFacts): Promise<JsonOb
     if (!isShoalError(err)) throw err;
     return {
       NodeID: '', NodeAddr: '', LocalNodeState: 'error', ControlAvailable: false,
-      Error: `the cluster cannot be read: ${err.message}`, RemoteManagers: null, Nodes: 0, Managers: 0,
+      Error: userMessage(err), RemoteManagers: null, Nodes: 0, Managers: 0,
     };
   }
 }

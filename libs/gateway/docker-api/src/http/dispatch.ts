@@ -82,11 +82,21 @@ function send(res: ServerResponse, reply: DockerReply, opts: DispatchOptions, me
   res.end(method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * userMessage is the text the CLI prints for `err`: its message, with the cause named when the
+ * cluster could not be reached (gRPC's trailing "Resolution note:" dropped).
+ */
+export function userMessage(err: ShoalError): string {
+  const message = err.message.replace(/\s*Resolution note:\s*$/, '');
+  if (err.code !== 'UNAVAILABLE' && err.code !== 'NOT_LEADER') return message;
+  return `the cluster is unavailable (no raft-store leader reachable): ${message}`;
+}
+
 function errorReply(err: unknown, logger: Logger, what: string): DockerReply {
   if (isShoalError(err)) {
     const status = httpStatusFor(err.code);
     if (status >= 500) logger.warn({ err, code: err.code }, `${what} failed`);
-    return { status, json: { message: err.message } };
+    return { status, json: { message: userMessage(err) } };
   }
   logger.error({ err }, `${what} failed unexpectedly`);
   return { status: 500, json: { message: 'internal error in the Shoal gateway (see its log)' } };
