@@ -46,6 +46,11 @@ function spec(name: string, overrides: Partial<ServiceSpec> = {}): ServiceSpec {
   });
 }
 
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
     await promise;
@@ -59,7 +64,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 describe('services', () => {
   it('creates with SwarmKit defaults, finds by id, name and prefix, lists', async () => {
     const { service } = await api.createService({ spec: spec('web') });
-    const created = service!;
+    const created = must(service);
     expect(created.spec?.mode).toEqual({ $case: 'replicated', replicated: { replicas: 1 } });
     expect(created.spec?.task?.restart?.condition).toBe(RestartPolicy_Condition.ANY);
     expect(created.spec?.task?.restart?.delay).toEqual({ seconds: 5, nanos: 0 });
@@ -91,26 +96,26 @@ describe('services', () => {
   });
 
   it('updates at the current version only, keeping the previous spec; rolls back', async () => {
-    const created = (await api.createService({ spec: spec('web') })).service!;
-    const v1 = created.meta!.version!;
+    const created = must((await api.createService({ spec: spec('web') })).service);
+    const v1 = created.meta?.version;
     const replicas3 = spec('web', { mode: { $case: 'replicated', replicated: { replicas: 3 } } });
-    const updated = (await api.updateService({ serviceId: created.id, serviceVersion: v1, spec: replicas3,
-      rollback: UpdateServiceRequest_Rollback.NONE })).service!;
+    const updated = must((await api.updateService({ serviceId: created.id, serviceVersion: v1, spec: replicas3,
+      rollback: UpdateServiceRequest_Rollback.NONE })).service);
     expect(updated.specVersion).toEqual(v1);
     expect(updated.previousSpec?.mode).toEqual({ $case: 'replicated', replicated: { replicas: 1 } });
     const stale = await rejection(api.updateService({ serviceId: created.id, serviceVersion: v1, spec: replicas3,
       rollback: UpdateServiceRequest_Rollback.NONE }));
     expect(stale).toEqual({ code: 'SEQUENCE_CONFLICT', message: 'update out of sequence' });
-    const rolled = (await api.updateService({ serviceId: created.id, serviceVersion: updated.meta!.version,
-      spec: undefined, rollback: UpdateServiceRequest_Rollback.PREVIOUS })).service!;
+    const rolled = must((await api.updateService({ serviceId: created.id, serviceVersion: updated.meta?.version,
+      spec: undefined, rollback: UpdateServiceRequest_Rollback.PREVIOUS })).service);
     expect(rolled.spec?.mode).toEqual({ $case: 'replicated', replicated: { replicas: 1 } });
     expect(rolled.specVersion?.index ?? 0).toBe(created.specVersion?.index ?? 0);
     expect(rolled.previousSpecVersion).toEqual(v1);
   });
 
   it('refuses renames and mode changes (UNIMPLEMENTED)', async () => {
-    const created = (await api.createService({ spec: spec('web') })).service!;
-    const request = { serviceId: created.id, serviceVersion: created.meta!.version,
+    const created = must((await api.createService({ spec: spec('web') })).service);
+    const request = { serviceId: created.id, serviceVersion: created.meta?.version,
       rollback: UpdateServiceRequest_Rollback.NONE };
     expect((await rejection(api.updateService({ ...request, spec: spec('web2') }))).message)
       .toBe('renaming services is not supported');
@@ -120,12 +125,12 @@ describe('services', () => {
   });
 
   it('removal marks the service for the orchestrator, hides it and frees its name', async () => {
-    const created = (await api.createService({ spec: spec('web') })).service!;
+    const created = must((await api.createService({ spec: spec('web') })).service);
     await api.removeService({ serviceId: 'web' });
     expect((await fixture.client('orchestrator').get('service', created.id))?.pendingDelete).toBe(true);
     expect((await rejection(api.getService({ serviceId: created.id, insertDefaults: false }))).code).toBe('NOT_FOUND');
     expect((await api.listServices({ filters: undefined })).services).toEqual([]);
-    const again = (await api.createService({ spec: spec('web') })).service!;
+    const again = must((await api.createService({ spec: spec('web') })).service);
     expect(again.id).not.toBe(created.id);
     expect((await api.getService({ serviceId: 'web', insertDefaults: false })).service?.id).toBe(again.id);
   });
@@ -141,8 +146,8 @@ describe('services', () => {
 
 describe('tasks and statuses', () => {
   it('filters tasks and counts running ones', async () => {
-    const svc = (await api.createService({ spec: spec('web', { mode: { $case: 'replicated',
-      replicated: { replicas: 2 } } }) })).service!;
+    const svc = must((await api.createService({ spec: spec('web', { mode: { $case: 'replicated',
+      replicated: { replicas: 2 } } }) })).service);
     const task = (n: number, state: TaskState): Task => Task.fromPartial({ id: fixtureId('t', n), serviceId: svc.id,
       slot: n, desiredState: TaskState.RUNNING, specVersion: svc.specVersion, serviceAnnotations: { name: 'web' },
       status: { state } });
@@ -162,11 +167,11 @@ describe('nodes', () => {
   it('drains a node at its version and removes only down nodes without force', async () => {
     const id = fixtureId('n', 1);
     await createNodes(fixture, [readyNode(id)]);
-    const node = (await api.getNode({ nodeId: id })).node!;
-    const drained = (await api.updateNode({ nodeId: id, nodeVersion: node.meta!.version,
-      spec: { ...node.spec!, availability: NodeSpec_Availability.DRAIN } })).node!;
+    const node = must((await api.getNode({ nodeId: id })).node);
+    const drained = must((await api.updateNode({ nodeId: id, nodeVersion: node.meta?.version,
+      spec: { ...must(node.spec), availability: NodeSpec_Availability.DRAIN } })).node);
     expect(drained.spec?.availability).toBe(NodeSpec_Availability.DRAIN);
-    expect((await rejection(api.updateNode({ nodeId: id, nodeVersion: node.meta!.version, spec: node.spec }))).code)
+    expect((await rejection(api.updateNode({ nodeId: id, nodeVersion: node.meta?.version, spec: node.spec }))).code)
       .toBe('SEQUENCE_CONFLICT');
     expect(await rejection(api.removeNode({ nodeId: id, force: false })))
       .toEqual({ code: 'FAILED_PRECONDITION', message: `node ${id} is not down and can't be removed` });
@@ -183,32 +188,32 @@ describe('cluster', () => {
       rootCa: { caCertHash: `sha256:${hash}`, caKey: Buffer.from('secret key') },
       joinTokens: { worker: '1'.repeat(25), manager: '2'.repeat(25) } });
     await fixture.client('ca').transaction([{ action: 'create', kind: 'cluster', object: cluster }], { writer: 'ca' });
-    const before = (await api.getCluster({ clusterId: 'default' })).cluster!;
+    const before = must((await api.getCluster({ clusterId: 'default' })).cluster);
     expect(before.joinTokens?.worker).toBe('1'.repeat(25));
     expect(fullTokens(before)?.worker).toMatch(/^SHLTKN-1-[0-9a-z]{50}-1{25}$/);
     expect(before.rootCa?.caKey.length).toBe(0);
-    const after = (await api.updateCluster({ clusterId: before.id, clusterVersion: before.meta!.version,
-      spec: before.spec, rotation: { workerJoinToken: true, managerJoinToken: false, managerUnlockKey: false } })).cluster!;
+    const after = must((await api.updateCluster({ clusterId: before.id, clusterVersion: before.meta?.version,
+      spec: before.spec, rotation: { workerJoinToken: true, managerJoinToken: false, managerUnlockKey: false } })).cluster);
     expect(after.joinTokens?.worker).not.toBe(before.joinTokens?.worker);
     expect(after.joinTokens?.manager).toBe(before.joinTokens?.manager);
-    const tooShort = { ...before.spec!, caConfig: { nodeCertExpiry: { seconds: 60, nanos: 0 }, externalCas: [],
+    const tooShort = { ...must(before.spec), caConfig: { nodeCertExpiry: { seconds: 60, nanos: 0 }, externalCas: [],
       signingCaCert: Buffer.alloc(0), signingCaKey: Buffer.alloc(0), forceRotate: 0 } };
-    expect((await rejection(api.updateCluster({ clusterId: before.id, clusterVersion: after.meta!.version,
+    expect((await rejection(api.updateCluster({ clusterId: before.id, clusterVersion: after.meta?.version,
       spec: tooShort, rotation: undefined }))).message).toBe('minimum certificate expiry time is: 1h0m0s');
   });
 });
 
 describe('secrets', () => {
   it('never returns data, limits size, updates labels only, refuses removal in use', async () => {
-    const created = (await api.createSecret({ spec: { annotations: { name: 'pw', labels: {} },
-      data: Buffer.from('hunter2'), templating: undefined, driver: undefined } })).secret!;
+    const created = must((await api.createSecret({ spec: { annotations: { name: 'pw', labels: {} },
+      data: Buffer.from('hunter2'), templating: undefined, driver: undefined } })).secret);
     expect(created.spec?.data.length).toBe(0);
     expect((await api.getSecret({ secretId: 'pw' })).secret?.spec?.data.length).toBe(0);
     const big = await rejection(api.createSecret({ spec: { annotations: { name: 'big', labels: {} },
       data: Buffer.alloc(500 * 1024), templating: undefined, driver: undefined } }));
     expect(big.message).toBe('secret data must be larger than 0 and less than 512000 bytes');
-    const relabelled = (await api.updateSecret({ secretId: created.id, secretVersion: created.meta!.version,
-      spec: { ...created.spec!, annotations: { name: 'pw', labels: { a: 'b' } } } })).secret!;
+    const relabelled = must((await api.updateSecret({ secretId: created.id, secretVersion: created.meta?.version,
+      spec: { ...must(created.spec), annotations: { name: 'pw', labels: { a: 'b' } } } })).secret);
     expect(relabelled.spec?.annotations?.labels).toEqual({ a: 'b' });
     const user = spec('app', { task: { runtime: { $case: 'container', container: { image: 'busybox',
       secrets: [{ secretId: '', secretName: 'pw', target: { $case: 'file', file: { name: 'pw', uid: '0', gid: '0',
