@@ -15,16 +15,28 @@ const APPS = ['raft-store', 'api-gateway', 'orchestrator', 'scheduler', 'allocat
 const ENGINE_SOCKET = '/var/run/docker.sock';
 const PLAN_FILE = 'topology.json';
 
-/** build runs `npm ci` when node_modules is missing, then builds the eight apps with Nx. */
+/**
+ * build runs `npm ci` when node_modules is missing, then builds the eight apps with Nx (cached);
+ * SHOAL_SKIP_BUILD=1 skips the build (iterating on the harness with apps already in dist/).
+ */
 function build({ root = ROOT, log = console.log, stdio = 'inherit' } = {}) {
   const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' };
   if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
     log('shoal: node_modules missing: npm ci');
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio, env });
   }
+  if (process.env.SHOAL_SKIP_BUILD === '1') {
+    log('shoal: SHOAL_SKIP_BUILD=1: using the apps already in dist/');
+    return;
+  }
   log('shoal: building the eight apps (nx run-many -t build)');
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APPS, '--outputStyle=static'],
-    { cwd: root, stdio, env });
+  try {
+    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APPS, '--outputStyle=static'],
+      { cwd: root, stdio, env, maxBuffer: 64 << 20 });
+  } catch (err) {
+    const out = `${err.stdout ?? ''}`.split('\n').filter((l) => /error|failed|✘/i.test(l)).slice(-20).join('\n');
+    throw new Error(`the build failed (nx run-many -t build):\n${out}`);
+  }
 }
 
 /** ensureInit runs `shoal init` into stateDir unless it holds a cluster; returns the tokens. */

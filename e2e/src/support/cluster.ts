@@ -37,11 +37,24 @@ export async function startCluster(): Promise<Cluster> {
   topology.build({ log: () => undefined, stdio: 'pipe' });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-'));
   const hostname = `shoal-e2e-${process.pid}`;
-  const plan = await topology.up({
-    stateDir, basePort: await topology.freeBasePort(), executor: 'docker', hostname, stdio: 'pipe',
-    counts: { stores: 3, schedulers: 2, agents: 2 }, skip: ['agent-2'], log: () => undefined,
-  });
-  return { plan, host: topology.dockerHostOf(plan), stateDir, prefix: `e2e${process.pid}-`, hostname };
+  try {
+    const plan = await topology.up({
+      stateDir, basePort: await topology.freeBasePort(), executor: 'docker', hostname, stdio: 'pipe',
+      counts: { stores: 3, schedulers: 2, agents: 2 }, skip: ['agent-2'], log: () => undefined,
+    });
+    return { plan, host: topology.dockerHostOf(plan), stateDir, prefix: `e2e${process.pid}-`, hostname };
+  } catch (err) {
+    await topology.down(stateDir, { graceMs: 5_000, log: () => undefined });
+    keepLogs(stateDir);
+    throw err;
+  }
+}
+
+/** keepLogs copies the processes' logs to tmp/e2e-logs and deletes the state directory. */
+function keepLogs(stateDir: string): void {
+  fs.rmSync(logsOut, { recursive: true, force: true });
+  if (fs.existsSync(path.join(stateDir, 'logs'))) fs.cpSync(path.join(stateDir, 'logs'), logsOut, { recursive: true });
+  fs.rmSync(stateDir, { recursive: true, force: true });
 }
 
 /** serviceContainers lists the running containers of service `name` on the real engine. */
@@ -65,9 +78,7 @@ export async function stopCluster(cluster: Cluster | undefined): Promise<void> {
   if (ours.length > 0) await docker(cluster.host, ['service', 'rm', ...ours], 15_000).catch(() => '');
   await topology.down(cluster.stateDir, { graceMs: 10_000, log: () => undefined });
   await removeOurContainers(cluster.prefix);
-  fs.rmSync(logsOut, { recursive: true, force: true });
-  fs.cpSync(path.join(cluster.stateDir, 'logs'), logsOut, { recursive: true });
-  fs.rmSync(cluster.stateDir, { recursive: true, force: true });
+  keepLogs(cluster.stateDir);
   await docker(ENGINE_HOST, ['rmi', IMAGE_2]).catch(() => '');
 }
 
