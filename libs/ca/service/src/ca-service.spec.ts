@@ -4,6 +4,7 @@
 // only, removed or blacklisted nodes refused) and the unlock key. Method: a MemoryCaStore as
 // both ports, a real root and real CSRs, a ManualClock as the service's timers so that
 // background signing runs only when a test lets it (runNext) or calls signPending itself.
+import { X509Certificate } from 'node:crypto';
 import { ManualClock } from '@shoal/clock';
 import { isShoalError, type ShoalError } from '@shoal/errors';
 import { newId } from '@shoal/ids';
@@ -242,11 +243,31 @@ describe('renewal over mTLS', () => {
     expect(err2.code).toBe('PERMISSION_DENIED');
   });
 
-  it('refuses component and admin certificates', async () => {
+  it('refuses admin certificates', async () => {
     const admin = await issueCertificate({ ca: root, id: 'admin-1', role: 'admin',
       clusterId: CLUSTER, now: Date.now() });
     const err = await failure(service.issueNodeCertificate(
       { csr, token: tokens.worker, availability: 0 }, admin.identity));
+    expect(err.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('renews a component at once with its ID, role and loopback SANs, unless blacklisted', async () => {
+    const scheduler = await issueCertificate({ ca: root, id: 'scheduler', role: 'scheduler',
+      clusterId: CLUSTER, now: Date.now(), loopback: true });
+    const res = await service.issueNodeCertificate({ csr, token: '', availability: 0 },
+      scheduler.identity);
+    expect(res.nodeId).toBe('scheduler');
+    const status = await service.nodeCertificateStatus({ nodeId: 'scheduler' });
+    expect(status.status?.state).toBe(IssuanceStatus_State.ISSUED);
+    const pem = status.certificate?.certificate.toString('utf8') ?? '';
+    const verdict = verifyChain(pem, root.certPem, Date.now());
+    expect(verdict.ok && verdict.identity).toMatchObject({ id: 'scheduler', role: 'scheduler' });
+    expect(new X509Certificate(pem).subjectAltName).toContain('IP Address:127.0.0.1');
+    expect(store.nodeIds()).toEqual([]);
+    const cluster = await store.getCluster();
+    store.setCluster({ ...cluster, blacklistedCertificates: { scheduler: {} } });
+    const err = await failure(service.issueNodeCertificate({ csr, token: '', availability: 0 },
+      scheduler.identity));
     expect(err.code).toBe('PERMISSION_DENIED');
   });
 });

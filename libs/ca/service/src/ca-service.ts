@@ -32,6 +32,7 @@ import {
   NODE_CERTIFICATE_STATUS_WAIT_MS,
   NODE_ID_ATTEMPTS,
 } from '@shoal/limits';
+import { COMPONENT_ROLES, ComponentCertificates } from './component-certificates';
 import type { ClusterPort, NodesPort } from './ports';
 
 /** CaServiceDeps are the CA service's ports and tunables. */
@@ -70,6 +71,7 @@ const PENDING_STATES: ReadonlySet<IssuanceStatus_State> = new Set([
 export class CaService {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly statusWaitMs: number;
+  private readonly components = new ComponentCertificates();
 
   /** Creates the service over its ports. */
   constructor(private readonly deps: CaServiceDeps) {
@@ -92,7 +94,9 @@ export class CaService {
    * the join token decides: compared in constant time against the current worker and manager
    * tokens; missing → INVALID_ARGUMENT, no match → PERMISSION_DENIED; a match creates the Node
    * (membership ACCEPTED, desired role and role from the token, certificate PENDING).
-   * Component and admin certificates are refused: they are issued by `shoal init`.
+   * A component certificate (store … gateway) renews at once with the same ID, role and SANs
+   * (no Node object; the answer waits in this replica for the status poll). Admin
+   * certificates are refused: `shoal cert admin` issues them.
    */
   async issueNodeCertificate(
     request: IssueNodeCertificateRequest,
@@ -123,6 +127,10 @@ export class CaService {
   async nodeCertificateStatus(
     request: NodeCertificateStatusRequest,
   ): Promise<NodeCertificateStatusResponse> {
+    const component = this.components.take(request.nodeId);
+    if (component !== undefined) {
+      return NodeCertificateStatusResponse.fromPartial({ status: component.status, certificate: component });
+    }
     const deadline = this.deps.clock.now() + this.statusWaitMs;
     for (;;) {
       const node = await this.deps.nodes.getNode(request.nodeId);
@@ -204,6 +212,13 @@ export class CaService {
     caller: Identity,
     authority: ClusterAuthority,
   ): Promise<IssueNodeCertificateResponse> {
+    if (COMPONENT_ROLES.has(caller.role)) {
+      this.components.renew(caller, request.csr, authority, this.deps.clock.now(),
+        this.deps.certValidityMs ?? authority.certValidityMs);
+      this.deps.logger?.info({ id: caller.id, role: caller.role }, 'component certificate renewed');
+      return IssueNodeCertificateResponse.fromPartial({ nodeId: caller.id,
+        nodeMembership: NodeSpec_Membership.ACCEPTED });
+    }
     if (caller.role !== 'worker' && caller.role !== 'manager') {
       throw ShoalError.permissionDenied(
         `role ${JSON.stringify(caller.role)} cannot renew through the CA service`,

@@ -1,5 +1,12 @@
 // The Cluster object a new cluster starts with: its root CA and join token secrets.
-import { generateJoinToken, parseJoinToken, type RootCa } from '@shoal/pki';
+import { ShoalError } from '@shoal/errors';
+import {
+  certificateDigest,
+  generateJoinToken,
+  parseJoinToken,
+  type RootCa,
+  type SigningCa,
+} from '@shoal/pki';
 import { Cluster } from '@shoal/proto';
 import type { Random } from '@shoal/random';
 import type { NodeJoinRole } from './cluster-authority';
@@ -27,17 +34,42 @@ export interface NewCluster {
 export function newClusterObject(options: NewClusterOptions): NewCluster {
   const worker = generateJoinToken(options.root.digest, options.random);
   const manager = generateJoinToken(options.root.digest, options.random);
-  const cluster = Cluster.fromPartial({
-    id: options.clusterId,
+  const tokens = { worker, manager };
+  return { cluster: clusterObject({ clusterId: options.clusterId, root: options.root, tokens }), tokens };
+}
+
+/** ClusterObjectParts are what a Cluster object is made of at bootstrap. */
+export interface ClusterObjectParts {
+  readonly clusterId: string;
+  readonly root: SigningCa;
+  /** The full worker and manager tokens (e.g. `shoal init`'s tokens.json). */
+  readonly tokens: Readonly<Record<NodeJoinRole, string>>;
+}
+
+/**
+ * clusterObject builds the Cluster object named "default" from its parts: root_ca (key,
+ * certificate, "sha256:<hex>" digest) and the secret halves of the tokens. Throws
+ * INVALID_ARGUMENT when a token is malformed or pins another root.
+ */
+export function clusterObject(parts: ClusterObjectParts): Cluster {
+  const digest = certificateDigest(parts.root.certPem);
+  const secret = (token: string): string => {
+    const parsed = parseJoinToken(token);
+    if (parsed.rootDigest.hex !== digest.hex) {
+      throw ShoalError.invalidArgument('a join token pins another root than the cluster\'s');
+    }
+    return parsed.secret;
+  };
+  return Cluster.fromPartial({
+    id: parts.clusterId,
     spec: { annotations: { name: 'default' } },
     rootCa: {
-      caKey: Buffer.from(options.root.keyPem),
-      caCert: Buffer.from(options.root.certPem),
-      caCertHash: `sha256:${options.root.digest.hex}`,
+      caKey: Buffer.from(parts.root.keyPem),
+      caCert: Buffer.from(parts.root.certPem),
+      caCertHash: `sha256:${digest.hex}`,
     },
-    joinTokens: { worker: parseJoinToken(worker).secret, manager: parseJoinToken(manager).secret },
+    joinTokens: { worker: secret(parts.tokens.worker), manager: secret(parts.tokens.manager) },
   });
-  return { cluster, tokens: { worker, manager } };
 }
 
 /**

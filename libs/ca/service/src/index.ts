@@ -11,14 +11,19 @@ export {
   type NodeJoinRole,
 } from './cluster-authority';
 export {
+  clusterObject,
   newClusterObject,
   rotateJoinToken,
+  type ClusterObjectParts,
   type NewCluster,
   type NewClusterOptions,
 } from './cluster-object';
 export { CaService, type CaServiceDeps } from './ca-service';
 export { caGrpcHandlers, optionalPeerIdentity } from './ca-grpc-handlers';
 export { MemoryCaStore } from './memory-ca-store';
+export { StoreCaPorts } from './store-ca-ports';
+export { SignerLoop, type SignerLoopOptions } from './signer-loop';
+export { COMPONENT_ROLES } from './component-certificates';
 export { joinCluster, type JoinClusterOptions, type JoinedNode } from './joiner';
 // The renewal half moved to @shoal/tls (every process renews); re-exported for node code.
 export {
