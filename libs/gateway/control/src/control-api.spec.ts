@@ -223,3 +223,20 @@ describe('secrets', () => {
       .toEqual({ code: 'INVALID_ARGUMENT', message: "secret 'pw' is in use by the following service: app" });
   });
 });
+
+describe('configs', () => {
+  it('keeps data, updates labels only, removes when unused', async () => {
+    const created = must((await api.createConfig({ spec: { annotations: { name: 'cfg', labels: {} },
+      data: Buffer.from('a=1'), templating: undefined } })).config);
+    expect(Buffer.from(must(created.spec).data).toString()).toBe('a=1');
+    const changed = await rejection(api.updateConfig({ configId: 'cfg', configVersion: created.meta?.version,
+      spec: { annotations: { name: 'cfg', labels: {} }, data: Buffer.from('a=2'), templating: undefined } }));
+    expect(changed).toEqual({ code: 'INVALID_ARGUMENT', message: 'only updates to Labels are allowed' });
+    const relabelled = must((await api.updateConfig({ configId: 'cfg', configVersion: created.meta?.version,
+      spec: { annotations: { name: 'cfg', labels: { x: 'y' } }, data: Buffer.alloc(0), templating: undefined } })).config);
+    expect(relabelled.spec?.annotations?.labels).toEqual({ x: 'y' });
+    expect(Buffer.from(must(relabelled.spec).data).toString()).toBe('a=1');
+    await api.removeConfig({ configId: created.id });
+    expect((await api.listConfigs({ filters: undefined })).configs).toEqual([]);
+  });
+});

@@ -3,7 +3,8 @@
 import { ShoalError } from '@shoal/errors';
 import { commonMatch, secretView, validateConfigSpec, validateLabels, validateSecretSpec } from '@shoal/gateway-spec';
 import { newId } from '@shoal/ids';
-import { Config, Secret, type Annotations, type Service } from '@shoal/proto';
+import { Config, Secret, type Annotations, type Service, type StoredKindTypes, type Version } from '@shoal/proto';
+import type { ClientChange } from '@shoal/store-client';
 import type { ControlApi } from './control-api';
 import { checkVersion, commitOne, requireVersion, WRITER, type ControlDeps } from './deps';
 import { resolveObject } from './resolve';
@@ -40,6 +41,28 @@ function onlyLabelsChange(current: Annotations | undefined, next: Annotations | 
   validateLabels(next?.labels);
 }
 
+/** updateLabels is UpdateSecret / UpdateConfig: versioned, labels only. */
+async function updateLabels<K extends Kind>(deps: ControlDeps, kind: K, ref: string, version: Version | undefined,
+  spec: { annotations?: Annotations; data: Uint8Array } | undefined): Promise<StoredKindTypes[K]> {
+  const expected = requireVersion(kind, version);
+  const current = await resolveObject(deps, kind, ref) as Secret | Config;
+  checkVersion(current, expected);
+  onlyLabelsChange(current.spec?.annotations, spec?.annotations, spec?.data ?? new Uint8Array(),
+    current.spec?.data ?? new Uint8Array());
+  const next = current.spec === undefined ? undefined : { ...current.spec, annotations: spec?.annotations };
+  const change = { action: 'update', kind, object: { ...current, spec: next } } as ClientChange;
+  const committed = await deps.store.transaction([change], { writer: WRITER });
+  return committed.objects[0]?.object as StoredKindTypes[K];
+}
+
+/** remove is RemoveSecret / RemoveConfig: refused while a service uses the object. */
+async function remove(deps: ControlDeps, kind: Kind, ref: string): Promise<void> {
+  const current = await resolveObject(deps, kind, ref) as Secret | Config;
+  await refuseInUse(deps, kind, current.id, current.spec?.annotations?.name ?? current.id);
+  const object = kind === 'secret' ? Secret.fromPartial({ id: current.id }) : Config.fromPartial({ id: current.id });
+  await deps.store.transaction([{ action: 'delete', kind, object } as ClientChange], { writer: WRITER });
+}
+
 function named(o: { id: string; spec?: { annotations?: Annotations } }): { id: string; name: string;
   labels?: Record<string, string> } {
   return { id: o.id, name: o.spec?.annotations?.name ?? '', labels: o.spec?.annotations?.labels };
@@ -57,20 +80,10 @@ function secretMethodsOnly(deps: ControlDeps): Pick<SecretMethods, 'getSecret' |
       const object = Secret.fromPartial({ id: newId(deps.random), spec: r.spec });
       return { secret: secretView(await commitOne(deps, { action: 'create', kind: 'secret', object })) };
     },
-    updateSecret: async (r) => {
-      const expected = requireVersion('secret', r.secretVersion);
-      const current = await resolveObject(deps, 'secret', r.secretId);
-      checkVersion(current, expected);
-      onlyLabelsChange(current.spec?.annotations, r.spec?.annotations, r.spec?.data ?? new Uint8Array(),
-        current.spec?.data ?? new Uint8Array());
-      const spec = current.spec === undefined ? undefined : { ...current.spec, annotations: r.spec?.annotations };
-      return { secret: secretView(await commitOne(deps, { action: 'update', kind: 'secret', object: { ...current, spec } })) };
-    },
+    updateSecret: async (r) => ({ secret: secretView(await updateLabels(deps, 'secret', r.secretId, r.secretVersion,
+      r.spec)) }),
     removeSecret: async (r) => {
-      const secret = await resolveObject(deps, 'secret', r.secretId);
-      await refuseInUse(deps, 'secret', secret.id, secret.spec?.annotations?.name ?? secret.id);
-      await deps.store.transaction([{ action: 'delete', kind: 'secret', object: Secret.fromPartial({ id: secret.id }) }],
-        { writer: WRITER });
+      await remove(deps, 'secret', r.secretId);
       return {};
     },
   };
@@ -88,20 +101,9 @@ function configMethodsOnly(deps: ControlDeps): Pick<SecretMethods, 'getConfig' |
       const object = Config.fromPartial({ id: newId(deps.random), spec: r.spec });
       return { config: await commitOne(deps, { action: 'create', kind: 'config', object }) };
     },
-    updateConfig: async (r) => {
-      const expected = requireVersion('config', r.configVersion);
-      const current = await resolveObject(deps, 'config', r.configId);
-      checkVersion(current, expected);
-      onlyLabelsChange(current.spec?.annotations, r.spec?.annotations, r.spec?.data ?? new Uint8Array(),
-        current.spec?.data ?? new Uint8Array());
-      const spec = current.spec === undefined ? undefined : { ...current.spec, annotations: r.spec?.annotations };
-      return { config: await commitOne(deps, { action: 'update', kind: 'config', object: { ...current, spec } }) };
-    },
+    updateConfig: async (r) => ({ config: await updateLabels(deps, 'config', r.configId, r.configVersion, r.spec) }),
     removeConfig: async (r) => {
-      const config = await resolveObject(deps, 'config', r.configId);
-      await refuseInUse(deps, 'config', config.id, config.spec?.annotations?.name ?? config.id);
-      await deps.store.transaction([{ action: 'delete', kind: 'config', object: Config.fromPartial({ id: config.id }) }],
-        { writer: WRITER });
+      await remove(deps, 'config', r.configId);
       return {};
     },
   };
