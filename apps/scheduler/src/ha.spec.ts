@@ -18,6 +18,7 @@ import { createSchedulerLoop } from '@shoal/scheduler-loop';
 import { createAllocatorLoop } from '@shoal/allocator-loop';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createOrchestratorLoop } from '@shoal/orchestrator-loop';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   createNodes,
   fixtureId,
@@ -28,7 +29,6 @@ import {
   testService,
   until,
   type StoreFixture,
-  // eslint-disable-next-line @nx/enforce-module-boundaries
 } from '@shoal/testing-store-fixture';
 
 const TTL_MS = 3_000;
