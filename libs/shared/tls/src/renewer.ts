@@ -158,8 +158,23 @@ export function nextRenewalMs(certPem: string, now: number, random: Random): num
   return renewalDelayMs({ notBefore, notAfter: identity.notAfter, now, random });
 }
 
-/** sleep resolves true after `ms`, or false as soon as `signal` aborts. */
-function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<boolean> {
+/** MAX_TIMER_MS is the longest delay setTimeout honours (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * sleep resolves true after `ms`, or false as soon as `signal` aborts. Waits longer than a
+ * timer can hold (~24.8 days; a 90-day certificate renews ~45-72 days out) are chained.
+ */
+async function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<boolean> {
+  let left = ms;
+  while (left > MAX_TIMER_MS) {
+    if (!(await sleepOnce(timers, MAX_TIMER_MS, signal))) return false;
+    left -= MAX_TIMER_MS;
+  }
+  return sleepOnce(timers, left, signal);
+}
+
+function sleepOnce(timers: Timers, ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve(false);
