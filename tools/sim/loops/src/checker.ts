@@ -44,6 +44,8 @@ export class Checker {
   readonly services = new Map<string, Service>();
   readonly tasks = new Map<string, Task>();
   readonly violations: Violation[] = [];
+  /** Every task ever seen with desired REMOVE, as first seen so (scenario tests). */
+  readonly removed = new Map<string, Task>();
   private readonly watcher: Watcher;
 
   /** The constructor opens a watch from the store's current (empty) version. */
@@ -82,6 +84,7 @@ export class Checker {
           `${node?.status?.state} availability ${node?.spec?.availability}` });
       }
       this.tasks.set(task.id, task);
+      if (task.desiredState === TaskState.REMOVE && !this.removed.has(task.id)) this.removed.set(task.id, task);
     }
   }
 

@@ -39,7 +39,8 @@ export function simId(tag: string, n: number): string {
   return '0' + tag + n.toString(36).padStart(23, '0');
 }
 
-function simNode(n: number): Node {
+/** simNode is the n-th READY, ACTIVE worker node (4 CPUs unless told). */
+export function simNode(n: number, nanoCpus: number = LOOP_SIM_LIMITS.nodeNanoCpus): Node {
   const id = simId('n', n);
   return Node.fromPartial({
     id,
@@ -47,7 +48,7 @@ function simNode(n: number): Node {
       membership: NodeSpec_Membership.ACCEPTED, availability: NodeSpec_Availability.ACTIVE },
     role: NodeRole.WORKER,
     status: { state: NodeStatus_State.READY, message: '', addr: '10.0.0.1' },
-    description: { hostname: `host-${n}`, resources: { nanoCpus: LOOP_SIM_LIMITS.nodeNanoCpus, memoryBytes: 8 * 2 ** 30 },
+    description: { hostname: `host-${n}`, resources: { nanoCpus, memoryBytes: 8 * 2 ** 30 },
       engine: { engineVersion: '27.0.0', labels: {}, plugins: [] } },
   });
 }
@@ -71,6 +72,10 @@ function simService(n: number, replicas: number | undefined, nanoCpus: number): 
 export interface WorldOptions {
   readonly nodes: number;
   readonly services: number;
+  /** Odds that an agent moves a task on in one step (default LOOP_SIM_LIMITS). */
+  readonly agentActProbability?: number;
+  /** Tasks the agents fail at start instead of running them (scenario tests). */
+  readonly failAtStart?: (task: Task) => boolean;
 }
 
 /**
@@ -154,9 +159,11 @@ export class World {
     const observed = observedTaskState(t);
     if (observed < TaskState.ASSIGNED || observed > TaskState.RUNNING) return undefined;
     // Containers take a while to start and to stop: a task moves on one step in a few.
-    if (this.random.float() >= LOOP_SIM_LIMITS.agentActProbability) return undefined;
+    const odds = this.options.agentActProbability ?? LOOP_SIM_LIMITS.agentActProbability;
+    if (odds < 1 && this.random.float() >= odds) return undefined;
     if (t.desiredState >= TaskState.SHUTDOWN) return TaskState.SHUTDOWN;
     if (t.desiredState !== TaskState.RUNNING || observed === TaskState.RUNNING) return undefined;
+    if (this.options.failAtStart?.(t) === true) return TaskState.FAILED;
     return this.random.float() < failStartProbability ? TaskState.FAILED : TaskState.RUNNING;
   }
 
@@ -170,6 +177,7 @@ export class World {
 
   /** setNodeState writes a node's status as the dispatcher. */
   async setNodeState(nodeId: string, state: NodeStatus_State): Promise<void> {
+    this.checker.sync();
     const node = this.checker.nodes.get(nodeId);
     if (node === undefined) return;
     await this.write('dispatcher', [{ action: 'update', kind: 'node',
@@ -178,10 +186,38 @@ export class World {
 
   /** setAvailability writes a node's availability as the user (drain, activate). */
   async setAvailability(nodeId: string, availability: NodeSpec_Availability): Promise<void> {
+    this.checker.sync();
     const node = this.checker.nodes.get(nodeId);
     if (node?.spec === undefined) return;
     await this.write('user', [{ action: 'update', kind: 'node',
       object: { ...node, spec: { ...node.spec, availability } } }]);
+  }
+
+  /** startLoops starts `perKind` replicas of each loop. */
+  startLoops(perKind = 2): void {
+    for (const kind of LOOP_KINDS) for (let i = 0; i < perKind; i++) this.startReplica(kind);
+  }
+
+  /** runFor lets `ms` of virtual time pass in steps, the agents acting once per step. */
+  async runFor(ms: number): Promise<void> {
+    const end = this.clock.now() + ms;
+    while (this.clock.now() < end) {
+      this.checker.sync();
+      await this.runAgents(0);
+      for (let t = 0; t < LOOP_SIM_LIMITS.ticksPerStep && this.clock.now() < end; t++) {
+        this.clock.advance(LOOP_SIM_LIMITS.tickMs);
+        await flush();
+      }
+      this.checker.sync();
+      this.checker.check(this.crashed);
+    }
+  }
+
+  /** tasksOf lists a service's tasks as the store holds them, by slot then creation. */
+  tasksOf(serviceId: string): Task[] {
+    this.checker.sync();
+    return [...this.checker.tasks.values()].filter((t) => t.serviceId === serviceId)
+      .sort((a, b) => a.slot - b.slot || (a.meta?.createdAt?.getTime() ?? 0) - (b.meta?.createdAt?.getTime() ?? 0));
   }
 
   /** stopAll stops every live replica (the end of a run). */
