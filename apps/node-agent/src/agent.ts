@@ -15,14 +15,13 @@ import {
   type Executor,
   type ExecutorKind,
 } from '@shoal/agent-runtime';
-import { renewLoop } from '@shoal/ca-service';
 import { ConfigError } from '@shoal/config';
 import { AGENT_SESSION_LIMITS } from '@shoal/limits';
 import type { Logger } from '@shoal/logging';
 import type { Metrics } from '@shoal/metrics';
-import { ReloadableCredentials } from '@shoal/pki';
 import { Task } from '@shoal/proto';
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
+import { channelCredentials, startCertRenewal, TlsMaterial } from '@shoal/tls';
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -107,21 +106,19 @@ async function sessionIdentity(config: AgentConfig, stateDir: string, logger: Lo
       renew: () => Promise.resolve() };
   }
   const creds = await nodeCredentials(config, stateDir, cryptoRandom(), logger);
-  const live = new ReloadableCredentials(creds.bundle);
-  const caAddress = config.caEndpoints?.[0];
-  const certDir = creds.certDir;
+  const material = new TlsMaterial(creds.files, creds.bundle);
   return {
     nodeId: creds.identity.id,
-    security: () => live.channelCredentials({ serverName: DISPATCHER_SERVER_NAME }),
+    security: () => channelCredentials(material, DISPATCHER_SERVER_NAME),
     metadata: () => new Metadata(),
     renew: async (signal) => {
-      if (caAddress === undefined || certDir === undefined) return;
-      try {
-        await renewLoop({ caAddress, credentials: live, certDir, clock: systemClock, timers: systemTimers,
-          random: cryptoRandom(), signal, logger });
-      } catch (err) {
-        logger.error({ err }, 'the ca refuses to renew this node\'s certificate (node removed?); renewal stopped');
-      }
+      const renewal = startCertRenewal(material, { caEndpoints: config.caEndpoints ?? [], logger,
+        onRefused: () => logger.error('the ca refuses to renew this node (removed?): its certificate will expire') });
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await renewal.stop();
     },
   };
 }

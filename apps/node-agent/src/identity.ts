@@ -6,18 +6,23 @@ import { ConfigError } from '@shoal/config';
 import { isShoalError, ShoalError } from '@shoal/errors';
 import { NODE_CERTIFICATES_DIR } from '@shoal/limits';
 import type { Logger } from '@shoal/logging';
-import { parseIdentity, readCertBundle, type CertBundle, type Identity } from '@shoal/pki';
+import { CERT_BUNDLE_FILES, parseIdentity, readCertBundle, type CertBundle, type CertFiles, type Identity } from '@shoal/pki';
 import type { Random } from '@shoal/random';
 import { readFile } from 'node:fs/promises';
 import type { AgentConfig } from './config';
 
-/** NodeCredentials are the node's certificate bundle, who it names, and where it is kept. */
+/** NodeCredentials are the node's certificate bundle, who it names, and the files it is kept in. */
 export interface NodeCredentials {
   readonly bundle: CertBundle;
   readonly identity: Identity;
-  /** Directory the renewer rewrites (undefined when the bundle came from --tls-* files). */
-  readonly certDir: string | undefined;
+  /** The three files (the --tls-* flags, or `<stateDir>/certificates/{ca,cert,key}.pem`). */
+  readonly files: CertFiles;
   readonly joined: boolean;
+}
+
+function filesIn(dir: string): CertFiles {
+  return { caFile: join(dir, CERT_BUNDLE_FILES.ca), certFile: join(dir, CERT_BUNDLE_FILES.cert),
+    keyFile: join(dir, CERT_BUNDLE_FILES.key) };
 }
 
 async function fromFiles(config: AgentConfig): Promise<CertBundle | undefined> {
@@ -47,13 +52,16 @@ async function existing(certDir: string): Promise<CertBundle | undefined> {
 export async function nodeCredentials(config: AgentConfig, stateDir: string, random: Random, logger: Logger):
   Promise<NodeCredentials> {
   const files = await fromFiles(config);
-  if (files !== undefined) return { bundle: files, identity: parseIdentity(files.certPem), certDir: undefined, joined: false };
+  if (files !== undefined) {
+    return { bundle: files, identity: parseIdentity(files.certPem), joined: false,
+      files: { caFile: config.tlsCaFile ?? '', certFile: config.tlsCertFile ?? '', keyFile: config.tlsKeyFile ?? '' } };
+  }
   const certDir = join(stateDir, NODE_CERTIFICATES_DIR);
   const kept = await existing(certDir);
   if (kept !== undefined) {
     const identity = parseIdentity(kept.certPem);
     logger.info({ nodeId: identity.id, role: identity.role, certDir }, 'node identity reused from the state dir');
-    return { bundle: kept, identity, certDir, joined: false };
+    return { bundle: kept, identity, files: filesIn(certDir), joined: false };
   }
   const token = config.joinToken;
   const cas = config.caEndpoints ?? [];
@@ -65,7 +73,7 @@ export async function nodeCredentials(config: AgentConfig, stateDir: string, ran
     try {
       const joined = await joinCluster({ caAddress, token, stateDir, random, logger });
       logger.info({ nodeId: joined.identity.id, role: joined.identity.role, ca: caAddress }, 'joined the cluster');
-      return { bundle: joined.bundle, identity: joined.identity, certDir: joined.certDir, joined: true };
+      return { bundle: joined.bundle, identity: joined.identity, files: filesIn(joined.certDir), joined: true };
     } catch (err) {
       last = err;
       // A refused token or a root that does not match it will not get better at another replica.

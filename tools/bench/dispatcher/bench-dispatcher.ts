@@ -149,7 +149,13 @@ async function main(): Promise<void> {
   const runs = startAgents(o, `127.0.0.1:${grpcPort}`, sim, abort.signal);
   const connected = (): number => sim.sessions.filter((s) => s.connectedTo !== undefined).length;
   const rampDeadline = Date.now() + (o.agents / o.ramp) * 1000 + 120_000;
-  while (connected() < o.agents && Date.now() < rampDeadline) await new Promise((r) => setTimeout(r, 500));
+  let lastReport = 0;
+  while (connected() < o.agents && Date.now() < rampDeadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (Date.now() - lastReport < 5_000) continue;
+    lastReport = Date.now();
+    process.stderr.write(`bench: ${connected()}/${o.agents} agents in session\n`);
+  }
   const rampS = (Date.now() - rampStart) / 1000;
   const result = await measure(o, dispatcher.pid ?? 0, httpPort, client, sim, connected);
   abort.abort();

@@ -8,7 +8,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import readline from 'node:readline';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const START_TIMEOUT_MS = 60_000;
@@ -35,26 +34,29 @@ export function mainOf(app: string, rebuild: boolean): string {
   return main;
 }
 
-/** startApp spawns a built app and resolves once it logs "listening". */
-export function startApp(name: string, main: string, args: string[], logDir: string): Promise<ChildProcess> {
-  const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+/**
+ * startApp spawns a built app with its stdout and stderr going straight to `<logDir>/<name>.log`
+ * (never through this process: a busy driver must not block the app's logging), and resolves
+ * once the log says "listening".
+ */
+export async function startApp(name: string, main: string, args: string[], logDir: string): Promise<ChildProcess> {
+  const file = path.join(logDir, `${name}.log`);
+  const fd = fs.openSync(file, 'a');
   const child = spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, SHOAL_ALLOW_TEST_IDENTITY: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHOAL_ALLOW_TEST_IDENTITY: '1' }, stdio: ['ignore', fd, fd],
   });
-  child.stderr?.pipe(log);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start; see ${logDir}`)), START_TIMEOUT_MS);
-    child.once('exit', (code) => reject(new Error(`${name} exited ${code}; see ${logDir}`)));
-    let up = false;
-    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      log.write(`${line}\n`);
-      if (up || !line.includes('"listening"')) return;
-      up = true;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve(child);
-    });
+  fs.closeSync(fd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
   });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`${name} exited ${exited}; see ${file}`);
+    if (fs.readFileSync(file, 'utf8').includes('"msg":"listening"')) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start; see ${file}`);
 }
 
 /** stopApp sends SIGTERM and waits for the exit (SIGKILL after 10 s). */
