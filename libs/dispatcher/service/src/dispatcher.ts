@@ -129,7 +129,10 @@ export class Dispatcher {
       holds: (nodeId) => this.sessions.has(nodeId),
       queueTaskStatus: (task, state, message) => this.writer.queueTask(task.id, { nodeId: task.nodeId,
         status: { state, message, err: '', appliedBy: '', timestamp: new Date(o.clock.now()) } }),
-      onDown: () => this.metrics.nodesDown.inc(),
+      queueDown: (nodeId, seen) => {
+        this.metrics.nodesDown.inc();
+        this.writer.queueNode(nodeId, { status: this.nodeStatus(nodeId, NodeStatus_State.DOWN, HEARTBEAT_FAILURE), onlyIf: seen });
+      },
     }, READY_MESSAGE_PREFIX, HEARTBEAT_FAILURE);
   }
 

@@ -21,6 +21,22 @@ export interface QueuedStatus {
 export interface NodeWrite {
   readonly status?: NodeStatus;
   readonly description?: NodeDescription;
+  /**
+   * Write only while the node's status still has this state and message (the sweeper's DOWN:
+   * a node that re-registered meanwhile keeps its new status).
+   */
+  readonly onlyIf?: Pick<NodeStatus, 'state' | 'message'>;
+}
+
+function holds(node: Node, write: NodeWrite): boolean {
+  const want = write.onlyIf;
+  return want === undefined
+    || ((node.status?.state ?? 0) === want.state && (node.status?.message ?? '') === want.message);
+}
+
+function applied(node: Node, write: NodeWrite): Node {
+  const { onlyIf: _onlyIf, ...fields } = write;
+  return { ...node, ...fields };
 }
 
 /** StoreWriterDeps: the client, where current objects are read from, time and logs. */
@@ -67,10 +83,10 @@ export class StoreWriter {
     return this.tasks.get(taskId);
   }
 
-  /** queueNode merges `write` into what waits for node `nodeId`. */
+  /** queueNode merges `write` into what waits for node `nodeId` (its `onlyIf` replaces any earlier). */
   queueNode(nodeId: string, write: NodeWrite): void {
     const old = this.nodes.get(nodeId);
-    this.nodes.add(nodeId, { ...old, ...write }, this.deps.clock.now());
+    this.nodes.add(nodeId, { ...old, ...write, onlyIf: write.onlyIf }, this.deps.clock.now());
   }
 
   /** pending is the number of queued task and node writes. */
@@ -170,14 +186,19 @@ export class StoreWriter {
 
   private nodeChange(id: string, write: NodeWrite | undefined): ClientChange | undefined {
     const node = this.deps.cachedNode(id);
-    if (node === undefined || write === undefined) return undefined;
-    return { action: 'update', kind: 'node', object: { ...node, ...write } };
+    if (node === undefined || write === undefined || !holds(node, write)) return undefined;
+    return { action: 'update', kind: 'node', object: applied(node, write) };
   }
 
   private async retryNode(id: string, write: NodeWrite | undefined): Promise<boolean> {
     try {
-      await this.deps.client.update('node', id, (n) => ({ ...n, ...write }), { writer: 'dispatcher' });
-      return true;
+      if (write === undefined) return false;
+      let wrote = false;
+      await this.deps.client.update('node', id, (n) => {
+        wrote = holds(n, write);
+        return wrote ? applied(n, write) : undefined;
+      }, { writer: 'dispatcher' });
+      return wrote;
     } catch (err) {
       if (!isShoalError(err, 'NOT_FOUND')) this.deps.logger.warn({ err, nodeId: id }, 'node status write failed');
       return false;

@@ -39,8 +39,11 @@ export interface SweeperDeps {
   readonly holds: (nodeId: string) => boolean;
   /** Queue an agent-style status for a task (the dispatcher's batched writer). */
   readonly queueTaskStatus: (task: Task, state: TaskState, message: string) => void;
-  /** Called when a node is written DOWN by the sweeper. */
-  readonly onDown?: (nodeId: string) => void;
+  /**
+   * Queue the node's DOWN write, to apply only while its status still has `seen`'s state and
+   * message (the dispatcher's batched node writer).
+   */
+  readonly queueDown: (nodeId: string, seen: Pick<NodeStatus, 'state' | 'message'>) => void;
 }
 
 /** holderOf returns the dispatcher ID in a READY node's status message, if any. */
@@ -65,7 +68,7 @@ const WATCHED_STATES = new Set([NodeStatus_State.UNKNOWN, NodeStatus_State.READY
  *   named in its message has no live lease) a grace of period × unknownGracePeriodMultiplier
  *   from when the sweeper first saw it so; a node that re-registers anywhere meanwhile is
  *   dropped. When the grace passes, the node is written DOWN "heartbeat failure" with a
- *   read-modify-write that only applies if the node's status is still the one seen.
+ *   batched, conditional write that only applies if the node's status is still the one seen.
  * - It also remembers (in memory) when it first saw each node DOWN, and after
  *   nodeDownPeriodMs queues ORPHANED for every task of the node observed ASSIGNED..RUNNING.
  * - A holder counts as alive until ttl after the last lease change this replica observed
@@ -78,7 +81,6 @@ export class NodeSweeper {
   private readonly holders = new Map<string, Holder>();
   private readonly downSince = new Map<string, number>();
   private readonly orphaned = new Set<string>();
-  private readonly writing = new Set<string>();
 
   constructor(private readonly deps: SweeperDeps, readonly readyPrefix: string, readonly downMessage: string) {
     this.tracker = new HeartbeatTracker(deps.limits, deps.random);
@@ -194,16 +196,8 @@ export class NodeSweeper {
   private markDown(nodeId: string): void {
     const seen = this.seen.get(nodeId);
     this.seen.delete(nodeId);
-    if (this.writing.has(nodeId)) return;
-    this.writing.add(nodeId);
-    const down = (n: Node): Node | undefined => (sameStatus(n.status, seen)
-      ? { ...n, status: { state: NodeStatus_State.DOWN, message: this.downMessage, addr: n.status?.addr ?? '' } }
-      : undefined);
-    this.deps.client.update('node', nodeId, down, { writer: 'dispatcher' }).then((n) => {
-      if (n.status?.state !== NodeStatus_State.DOWN) return;
-      this.deps.logger.warn({ nodeId, was: seen?.message }, 'node DOWN: its dispatcher is gone and it did not re-register');
-      this.deps.onDown?.(nodeId);
-    }, (err: unknown) => this.deps.logger.warn({ err, nodeId }, 'cannot mark a node DOWN')).finally(() => this.writing.delete(nodeId));
+    this.deps.queueDown(nodeId, { state: seen?.state ?? NodeStatus_State.UNKNOWN, message: seen?.message ?? '' });
+    this.deps.logger.warn({ nodeId, was: seen?.message }, 'node DOWN: no live dispatcher holds it and it did not re-register');
   }
 
   private considerOrphans(node: Node, now: number): void {
