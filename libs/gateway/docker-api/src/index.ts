@@ -13,4 +13,5 @@ export { serviceSpecJson, taskSpecJson } from './convert/service-spec-out';
 export { configJson, nodeJson, secretJson, serviceJson, taskJson } from './convert/objects-out';
 export { networkJson, networkSpecFromDocker } from './convert/network-out';
 export { parseFilters, type FilterArgs } from './filters';
-export { FakeControlApi } from './testing/fake-control-api';
+export { FakeControlApi, type FakeNodeOptions } from './testing/fake-control-api';
+export { dockerCli, type CliResult } from './testing/docker-cli';

@@ -13,6 +13,9 @@ import { networkJson } from './network-out';
 import { endpointSpecJson, portJson, resourcesJson, serviceSpecJson, taskSpecJson } from './service-spec-out';
 import { dockerTime, metaFields } from './time';
 
+/** DEFAULT_ENDPOINT_SPEC is what an unset EndpointSpec means, as dockerd shows it. */
+const DEFAULT_ENDPOINT_SPEC: JsonObject = { Mode: 'vip' };
+
 function endpointJson(e: Endpoint | undefined, spec: JsonObject | undefined): JsonObject {
   return {
     Spec: spec ?? endpointSpecJson(e?.spec) ?? {},
@@ -31,7 +34,7 @@ export function serviceJson(s: Service, status?: ServiceStatus): JsonObject {
   return {
     ID: s.id, ...metaFields(s.meta), Spec: serviceSpecJson(s.spec),
     PreviousSpec: s.previousSpec === undefined ? undefined : serviceSpecJson(s.previousSpec),
-    Endpoint: endpointJson(s.endpoint, endpointSpecJson(s.spec?.endpoint)),
+    Endpoint: endpointJson(s.endpoint, endpointSpecJson(s.spec?.endpoint) ?? DEFAULT_ENDPOINT_SPEC),
     UpdateStatus: update === undefined || update.state === UpdateState.UNKNOWN ? undefined : {
       State: UPDATE_STATE.toDocker(update.state), StartedAt: update.startedAt?.toISOString(),
       CompletedAt: update.completedAt?.toISOString(), Message: update.message,

@@ -111,8 +111,15 @@ function updateFrom(f: Fields | undefined, what: string): UpdateConfig | undefin
   };
 }
 
+/**
+ * endpointFrom reads an EndpointSpec. The default one (VIP, no ports; the CLI always sends it)
+ * becomes unset, which means the same: the store keeps no all-default message, so a set one
+ * would never match the allocated endpoint and the allocator would rewrite it forever.
+ */
 function endpointFrom(f: Fields | undefined): EndpointSpec | undefined {
   if (f === undefined) return undefined;
+  const mode = str(f, 'Mode');
+  if ((mode === '' || mode === 'vip') && objList(f, 'Ports').length === 0) return undefined;
   return {
     mode: RESOLUTION_MODE.fromDocker(str(f, 'Mode'), 'EndpointSpec.Mode', ResolutionMode.VIP),
     ports: objList(f, 'Ports').map((p) => ({

@@ -110,6 +110,6 @@ export function serviceSpecJson(s: ServiceSpec | undefined): JsonObject {
     Name: s.annotations?.name ?? '', Labels: { ...(s.annotations?.labels ?? {}) },
     TaskTemplate: taskSpecJson(s.task), Mode: modeJson(s.mode),
     UpdateConfig: updateJson(s.update), RollbackConfig: updateJson(s.rollback),
-    EndpointSpec: endpointSpecJson(s.endpoint),
+    EndpointSpec: endpointSpecJson(s.endpoint) ?? { Mode: 'vip' },
   };
 }

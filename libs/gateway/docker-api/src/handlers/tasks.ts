@@ -1,13 +1,14 @@
 // /tasks: list with every filter the CLI sends (incl. `_up-to-date`), and inspect.
 import type { ControlApi } from '@shoal/gateway-control';
-import { ShoalError } from '@shoal/errors';
-import { ListTasksRequest, TaskState } from '@shoal/proto';
+import { isShoalError, ShoalError } from '@shoal/errors';
+import { ListTasksRequest, TaskState, type Service, type Task } from '@shoal/proto';
 import { TASK_STATE } from '../convert/enums';
 import { taskJson } from '../convert/objects-out';
 import { checkFilterKeys, filterValues, labelFilter, parseFilters } from '../filters';
 import { ID, json, route, type DockerRequest, type Route } from '../http/route';
 import { nodeLookup, serviceLookup, taskLookup } from '../lookups';
 import { resolveRef } from '../resolve';
+import { isUpToDate } from '../up-to-date';
 
 const TASK_FILTERS = ['name', 'id', 'label', 'service', 'node', 'desired-state', '_up-to-date', 'runtime'];
 
@@ -31,10 +32,27 @@ async function list(api: ControlApi, req: DockerRequest) {
     filters: {
       namePrefixes: filterValues(args, 'name'), idPrefixes: filterValues(args, 'id'), labels: labelFilter(args),
       serviceIds, nodeIds, desiredStates: desiredStates(filterValues(args, 'desired-state')),
-      runtimes: filterValues(args, 'runtime'), upToDate: args.has('_up-to-date'),
+      runtimes: filterValues(args, 'runtime'),
     },
   });
-  return json((await api.listTasks(request)).tasks.map(taskJson));
+  let tasks = (await api.listTasks(request)).tasks;
+  if (args.has('_up-to-date')) tasks = await upToDateOnly(api, tasks);
+  return json(tasks.map(taskJson));
+}
+
+/** upToDateOnly keeps the tasks that are not dirty (see isUpToDate), reading their services. */
+async function upToDateOnly(api: ControlApi, tasks: Task[]): Promise<Task[]> {
+  const ids = [...new Set(tasks.map((t) => t.serviceId))].filter((id) => id !== '');
+  const services = new Map<string, Service>();
+  await Promise.all(ids.map(async (id) => {
+    try {
+      const { service } = await api.getService({ serviceId: id, insertDefaults: false });
+      if (service !== undefined) services.set(id, service);
+    } catch (err) {
+      if (!isShoalError(err, 'NOT_FOUND')) throw err;
+    }
+  }));
+  return tasks.filter((t) => isUpToDate(t, services.get(t.serviceId)));
 }
 
 /** taskRoutes are the /tasks routes over `api`. */

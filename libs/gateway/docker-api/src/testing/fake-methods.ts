@@ -6,6 +6,7 @@ import type { FakeControlApi } from './fake-control-api';
 import { taskName, matchesCommon } from './fake-filters';
 import { fakeObjectMethods } from './fake-objects';
 import { reconcileService } from './fake-tasks';
+import { isUpToDate } from '../up-to-date';
 
 type ServiceMethods = Pick<ControlApi, 'getService' | 'listServices' | 'createService' | 'updateService' | 'removeService' | 'listServiceStatuses'>;
 
@@ -70,7 +71,7 @@ function taskNodeMethods(f: FakeControlApi): TaskNodeMethods {
         && ((q?.serviceIds ?? []).length === 0 || (q?.serviceIds ?? []).includes(t.serviceId))
         && ((q?.nodeIds ?? []).length === 0 || (q?.nodeIds ?? []).includes(t.nodeId))
         && ((q?.desiredStates ?? []).length === 0 || (q?.desiredStates ?? []).includes(t.desiredState))
-        && (q?.upToDate !== true || t.specVersion?.index === f.services.get(t.serviceId)?.specVersion?.index));
+        && (q?.upToDate !== true || isUpToDate(t, f.services.get(t.serviceId))));
       return { tasks };
     },
     removeTask: async (r) => (f.enter('removeTask'), f.find(f.world.tasks, 'task', r.taskId), f.world.tasks.delete(r.taskId), {}),
