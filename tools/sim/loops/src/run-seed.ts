@@ -6,7 +6,7 @@ import { NodeSpec_Availability, NodeStatus_State, TaskState, type Service } from
 import { SeededRandom } from '@shoal/random';
 import { LOOP_SIM_LIMITS } from '@shoal/limits';
 import type { Violation } from './checker';
-import { flush, World, type LoopKind } from './world';
+import { World, type LoopKind } from './world';
 
 /** SimOptions size one run (defaults: LOOP_SIM_LIMITS). */
 export interface SimOptions {
@@ -32,10 +32,7 @@ const L = LOOP_SIM_LIMITS;
 
 /** step advances virtual time by one step in ticks, letting the loops work between ticks. */
 async function step(world: World): Promise<void> {
-  for (let t = 0; t < L.ticksPerStep; t++) {
-    world.clock.advance(L.tickMs);
-    await flush();
-  }
+  await world.advance(L.tickMs * L.ticksPerStep);
   world.checker.sync();
 }
 

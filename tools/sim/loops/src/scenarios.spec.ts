@@ -153,6 +153,36 @@ describe('what a docker user sees, through the three loops (ManualClock)', () =>
     expect(live.every((t) => t.nodeId !== drained && t.nodeId !== down)).toBe(true);
   });
 
+  it('holds a replacement until the old task stops, at most 1 minute (restart timeout)', async () => {
+    world = await cluster(2);
+    await create(world, service(1, { replicas: 1 }));
+    await world.runFor(2_000);
+    const old = running(world.tasksOf(simId('s', 1)))[0] as Task;
+    // The old task's agent stops answering (its node stays READY) and the node is drained:
+    // the replacement must wait for the old task to stop, or for the 1-minute timeout.
+    world.crashed.add(old.nodeId);
+    await world.setAvailability(old.nodeId, NodeSpec_Availability.DRAIN);
+    await world.runFor(30_000);
+    const held = world.tasksOf(simId('s', 1)).filter((t) => t.id !== old.id);
+    expect(held.map((t) => [t.slot, t.desiredState, t.status?.state])).toEqual([[1, READY, undefined]]);
+    await world.runFor(31_000);
+    const replacement = running(world.tasksOf(simId('s', 1)));
+    expect(replacement.map((t) => [t.slot, t.nodeId === old.nodeId])).toEqual([[1, false]]);
+  });
+
+  it('removes a deleted service: its tasks stop, are reaped, and the service and its port go', async () => {
+    world = await cluster(2);
+    await create(world, service(1, { replicas: 3, publish: 0 }));
+    await world.runFor(2_000);
+    await updateSpec(world, simId('s', 1), (s) => ({ ...s, pendingDelete: true }));
+    await world.runFor(2_000);
+    expect(world.tasksOf(simId('s', 1))).toEqual([]);
+    expect(world.checker.services.has(simId('s', 1))).toBe(false);
+    await create(world, service(2, { replicas: 1, publish: 0 }));
+    await world.runFor(1_000);
+    expect(world.checker.services.get(simId('s', 2))?.endpoint?.ports[0]?.publishedPort).toBe(30000);
+  });
+
   it('scales down from the busiest nodes and reaps the removed tasks', async () => {
     world = await cluster(3);
     await create(world, service(1, { replicas: 5 }));

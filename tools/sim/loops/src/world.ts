@@ -204,12 +204,23 @@ export class World {
     while (this.clock.now() < end) {
       this.checker.sync();
       await this.runAgents(0);
-      for (let t = 0; t < LOOP_SIM_LIMITS.ticksPerStep && this.clock.now() < end; t++) {
-        this.clock.advance(LOOP_SIM_LIMITS.tickMs);
-        await flush();
-      }
+      await this.advance(Math.min(LOOP_SIM_LIMITS.tickMs * LOOP_SIM_LIMITS.ticksPerStep, end - this.clock.now()));
       this.checker.sync();
       this.checker.check(this.crashed);
+    }
+  }
+
+  /**
+   * advance lets `ms` of virtual time pass: it jumps from timer to timer, letting every
+   * microtask run after each jump, so promise chains that arm timers see the time they were
+   * due at (no real I/O happens in the simulation, so a flush settles everything).
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.clock.now() + ms;
+    while (this.clock.now() < end) {
+      const due = this.clock.nextTimerDueMs() ?? end;
+      this.clock.advance(Math.min(end, Math.max(due, this.clock.now())) - this.clock.now());
+      await flush();
     }
   }
 
