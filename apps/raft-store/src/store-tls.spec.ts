@@ -142,11 +142,20 @@ describe('raft-store over mutual TLS', () => {
     }
   });
 
-  it('refuses the test identity header and clients without a certificate', async () => {
+  it('refuses clients without a certificate, and the test identity header from any client', async () => {
     const header = connectStore({ endpoints: addresses, identityForTests: 'orchestrator',
       deadlineMs: 2_000 });
     clients.push(header);
     const err = await failure(header.get('task', task(0).id));
     expect(['UNAVAILABLE', 'DEADLINE_EXCEEDED']).toContain(err.code);
+    const [tlsCaFile, tlsCertFile, tlsKeyFile] = await bundle('claims', 'scheduler', 'scheduler');
+    const material = loadTlsMaterial({ tlsCaFile, tlsCertFile, tlsKeyFile });
+    if (material === undefined) throw new Error('no material');
+    const claiming = connectStore({ endpoints: addresses, identityForTests: 'gateway',
+      credentials: channelCredentials(material, 'store') });
+    clients.push(claiming);
+    const refused = await failure(claiming.get('task', task(0).id));
+    expect(refused.code).toBe('UNAUTHENTICATED');
+    expect(refused.message).toContain('x-shoal-test-identity is refused');
   });
 });
