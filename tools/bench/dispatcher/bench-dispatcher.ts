@@ -18,6 +18,7 @@ import { Cluster, durationFromMs, Node, NodeRole, NodeSpec_Availability, NodeSpe
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
 import { connectStore, type StoreClient } from '@shoal/store-client';
 import { setMaxListeners } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -172,6 +173,9 @@ async function measure(o: Options, pid: number, httpPort: number, client: StoreC
   Promise<Record<string, unknown>> {
   const downBefore = await metricValue(httpPort, 'shoal_dispatcher_nodes_down_total');
   sim.measuring = true;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const driverCpu0 = process.cpuUsage();
   const cpu0 = cpuSecondsOfPid(pid);
   const t0 = Date.now();
   let rssMax = 0;
@@ -182,6 +186,8 @@ async function measure(o: Options, pid: number, httpPort: number, client: StoreC
     minConnected = Math.min(minConnected, connected());
   }
   sim.measuring = false;
+  loop.disable();
+  const driverCpu = process.cpuUsage(driverCpu0);
   const wallS = (Date.now() - t0) / 1000;
   const cpuS = cpuSecondsOfPid(pid) - cpu0;
   const downAfter = await metricValue(httpPort, 'shoal_dispatcher_nodes_down_total');
@@ -195,6 +201,9 @@ async function measure(o: Options, pid: number, httpPort: number, client: StoreC
     dispatcher: { cpuPercent: Math.round((cpuS / wallS) * 1000) / 10, cpuSeconds: Math.round(cpuS * 10) / 10,
       rssMaxMiB: Math.round(rssMax / 2 ** 20), rssEndMiB: Math.round(rssBytesOfPid(pid) / 2 ** 20) },
     heartbeatRtt: { count: hb.count, p50Ms: hb.p50Ms, p99Ms: hb.p99Ms, maxMs: hb.maxMs },
+    // The RTT is measured in the driver, so it includes the driver's own event-loop delay.
+    driver: { cpuPercent: Math.round(((driverCpu.user + driverCpu.system) / 1e6 / wallS) * 1000) / 10,
+      eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
     nodesMarkedDown: downAfter - downBefore, nodesDownAtEnd: downNow,
     sessionEndsDuringMeasurement: sim.sessionEndsMeasured, sessionEndsTotal: sim.sessionEnds,
     machine: { cpus: os.cpus().length, loadavg1m: Math.round(os.loadavg()[0] * 100) / 100 },
