@@ -7,7 +7,8 @@ import { clusterView, CLUSTER_NAME, commonMatch, validateClusterSpec } from '@sh
 import { digestFromHex, type RootDigest } from '@shoal/pki';
 import type { Cluster, ClusterSpec, EncryptionKey, KeyRotation, UpdateClusterRequest } from '@shoal/proto';
 import type { ControlApi } from './control-api';
-import { checkVersion, commitOne, requireVersion, type ControlDeps } from './deps';
+import { checkVersion, requireVersion, type ControlDeps } from './deps';
+import { commitUpdate } from './commit-update';
 import { resolveObject } from './resolve';
 
 type ClusterMethods = Pick<ControlApi, 'getCluster' | 'listClusters' | 'updateCluster'>;
@@ -68,7 +69,7 @@ async function updateCluster(deps: ControlDeps, request: UpdateClusterRequest): 
   checkVersion(current, expected);
   const spec: ClusterSpec = { ...request.spec, annotations: { name: CLUSTER_NAME, labels: {},
     ...request.spec.annotations } };
-  return commitOne(deps, { action: 'update', kind: 'cluster', object: rotate(deps, current, request.rotation, spec) });
+  return commitUpdate(deps, 'cluster', current, rotate(deps, current, request.rotation, spec));
 }
 
 /** clusterMethods implements the cluster part of the Control API. */

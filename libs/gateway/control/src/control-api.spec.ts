@@ -240,3 +240,44 @@ describe('configs', () => {
     expect((await api.listConfigs({ filters: undefined })).configs).toEqual([]);
   });
 });
+
+describe('updates racing other writers', () => {
+  // The race is injected: just before the gateway's write, another writer commits.
+  function racingApi(race: { next?: () => Promise<unknown> }): ControlApi {
+    const gateway = fixture.client('gateway');
+    const store = new Proxy(gateway, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          return async (...args: Parameters<typeof gateway.transaction>) => {
+            const before = race.next;
+            race.next = undefined;
+            if (before !== undefined) await before();
+            return target.transaction(...args);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return createControlApi({ store, clock: new ManualClock(0), random: new SeededRandom(11), logger: silentLogger() });
+  }
+
+  it("re-applies the user's spec over another component's write, and reports a user's race", async () => {
+    const race: { next?: () => Promise<unknown> } = {};
+    const racing = racingApi(race);
+    const created = must((await api.createService({ spec: spec('web') })).service);
+    race.next = () => fixture.client('orchestrator').update('service', created.id,
+      (s) => ({ ...s, updateStatus: { state: 3, message: 'done', startedAt: undefined, completedAt: undefined } }),
+      { writer: 'orchestrator' });
+    const scaled = spec('web', { mode: { $case: 'replicated', replicated: { replicas: 4 } } });
+    const updated = must((await racing.updateService({ serviceId: created.id, serviceVersion: created.meta?.version,
+      spec: scaled, rollback: UpdateServiceRequest_Rollback.NONE })).service);
+    expect(updated.spec?.mode).toEqual({ $case: 'replicated', replicated: { replicas: 4 } });
+    expect(updated.updateStatus?.message).toBe('done');
+    race.next = () => api.updateService({ serviceId: created.id, serviceVersion: updated.meta?.version, spec: scaled,
+      rollback: UpdateServiceRequest_Rollback.NONE });
+    expect(await rejection(racing.updateService({ serviceId: created.id, serviceVersion: updated.meta?.version,
+      spec: spec('web'), rollback: UpdateServiceRequest_Rollback.NONE })))
+      .toEqual({ code: 'SEQUENCE_CONFLICT', message: 'update out of sequence' });
+  });
+});

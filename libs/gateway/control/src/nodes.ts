@@ -3,7 +3,8 @@ import { ShoalError } from '@shoal/errors';
 import { nodeMatches, validateNodeSpec } from '@shoal/gateway-spec';
 import { Node, NodeRole, NodeStatus_State, type UpdateNodeRequest } from '@shoal/proto';
 import type { ControlApi } from './control-api';
-import { checkVersion, commitOne, requireVersion, WRITER, type ControlDeps } from './deps';
+import { checkVersion, requireVersion, WRITER, type ControlDeps } from './deps';
+import { commitUpdate } from './commit-update';
 import { resolveObject } from './resolve';
 
 type NodeMethods = Pick<ControlApi, 'getNode' | 'listNodes' | 'updateNode' | 'removeNode'>;
@@ -21,7 +22,7 @@ async function updateNode(deps: ControlDeps, request: UpdateNodeRequest): Promis
       throw ShoalError.failedPrecondition('attempting to demote the last manager of the swarm');
     }
   }
-  return commitOne(deps, { action: 'update', kind: 'node', object: { ...current, spec: request.spec } });
+  return commitUpdate(deps, 'node', current, { ...current, spec: request.spec });
 }
 
 async function removeNode(deps: ControlDeps, nodeId: string, force: boolean): Promise<void> {

@@ -6,6 +6,7 @@ import { GATEWAY_LIMITS } from '@shoal/limits';
 import { Resource, type Any } from '@shoal/proto';
 import type { ControlApi } from './control-api';
 import { checkVersion, commitOne, requireVersion, WRITER, type ControlDeps } from './deps';
+import { commitUpdate } from './commit-update';
 import { resolveObject } from './resolve';
 
 type ResourceMethods = Pick<ControlApi, 'getResource' | 'listResources' | 'createResource' | 'updateResource' |
@@ -43,7 +44,7 @@ export function resourceMethods(deps: ControlDeps): ResourceMethods {
       }
       checkPayload(r.payload);
       const object = { ...current, annotations: r.annotations ?? current.annotations, payload: r.payload ?? current.payload };
-      return { resource: await commitOne(deps, { action: 'update', kind: 'resource', object }) };
+      return { resource: await commitUpdate(deps, 'resource', current, object) };
     },
     removeResource: async (r) => {
       const resource = await resolveObject(deps, 'resource', r.resourceId);

@@ -7,6 +7,7 @@ import { Config, Secret, type Annotations, type Service, type StoredKindTypes, t
 import type { ClientChange } from '@shoal/store-client';
 import type { ControlApi } from './control-api';
 import { checkVersion, commitOne, requireVersion, WRITER, type ControlDeps } from './deps';
+import { commitUpdate } from './commit-update';
 import { resolveObject } from './resolve';
 
 type SecretMethods = Pick<ControlApi, 'getSecret' | 'listSecrets' | 'createSecret' | 'updateSecret' |
@@ -50,9 +51,7 @@ async function updateLabels<K extends Kind>(deps: ControlDeps, kind: K, ref: str
   onlyLabelsChange(current.spec?.annotations, spec?.annotations, spec?.data ?? new Uint8Array(),
     current.spec?.data ?? new Uint8Array());
   const next = current.spec === undefined ? undefined : { ...current.spec, annotations: spec?.annotations };
-  const change = { action: 'update', kind, object: { ...current, spec: next } } as ClientChange;
-  const committed = await deps.store.transaction([change], { writer: WRITER });
-  return committed.objects[0]?.object as StoredKindTypes[K];
+  return commitUpdate(deps, kind, current as StoredKindTypes[K], { ...current, spec: next } as StoredKindTypes[K]);
 }
 
 /** remove is RemoveSecret / RemoveConfig: refused while a service uses the object. */

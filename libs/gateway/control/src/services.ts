@@ -13,6 +13,7 @@ import { newId } from '@shoal/ids';
 import { Service, UpdateServiceRequest_Rollback, type ServiceSpec, type Task } from '@shoal/proto';
 import type { ControlApi } from './control-api';
 import { checkVersion, commitOne, requireVersion, WRITER, type ControlDeps } from './deps';
+import { commitUpdate } from './commit-update';
 import { resolveObject } from './resolve';
 import { checkPortConflicts, resolveReferences } from './service-refs';
 
@@ -83,7 +84,7 @@ async function updateService(deps: ControlDeps, request: Parameters<ControlApi['
     next = { ...current, spec, specVersion: current.meta?.version,
       previousSpec: current.spec, previousSpecVersion: current.specVersion };
   }
-  return commitOne(deps, { action: 'update', kind: 'service', object: next });
+  return commitUpdate(deps, 'service', current, next);
 }
 
 async function listServiceStatuses(deps: ControlDeps, ids: readonly string[]):

@@ -30,6 +30,11 @@ export const GATEWAY_LIMITS = Object.freeze({
   imageTagLength: 128,
   /** Largest Resource payload accepted, bytes (fits a store transaction). */
   resourcePayloadBytes: 1 * MIB,
+  /**
+   * Times an update re-applies the user's fields when another component wrote the object
+   * between the version check and the write (user fields unchanged).
+   */
+  updateConflictRetries: 3,
   /** Deadline of each Control call the `shoal` CLI makes, ms. */
   cliCallDeadlineMs: 10_000,
 });
