@@ -9,11 +9,6 @@ const path = require('node:path');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** mainOf is the built entry point of an app. */
-function mainOf(root, app) {
-  return path.join(root, 'dist', 'apps', app, 'main.js');
-}
-
 /** readPid returns the pid recorded for `proc` when that process still runs our app, else null. */
 function readPid(proc) {
   let pid;
@@ -26,17 +21,19 @@ function readPid(proc) {
 }
 
 /**
- * startDetached spawns `node dist/apps/<app>/main.js <args>` in its own process group, stdout
- * and stderr appended to `proc.log`, and writes `proc.pidFile`. It does not wait for health.
+ * startDetached spawns `node <appsDir>/<app>/main.js <args>` (cwd `root`) in its own process
+ * group, stdout and stderr appended to `proc.log`, and writes `proc.pidFile`. The apps' npm
+ * dependencies resolve from `<root>/node_modules` (NODE_PATH), also for a copy of dist/apps
+ * outside the repository. It does not wait for health.
  */
-function startDetached(root, proc, extraEnv = {}) {
+function startDetached(root, appsDir, proc, extraEnv = {}) {
   fs.mkdirSync(path.dirname(proc.log), { recursive: true });
   fs.mkdirSync(path.dirname(proc.pidFile), { recursive: true });
   const out = fs.openSync(proc.log, 'a');
   fs.writeSync(out, `\n# ${new Date().toISOString()} start ${proc.name}: ${proc.app} ${proc.args.join(' ')}\n`);
-  const child = spawn(process.execPath, [mainOf(root, proc.app), ...proc.args], {
+  const child = spawn(process.execPath, [path.join(appsDir, proc.app, 'main.js'), ...proc.args], {
     cwd: root, detached: true, stdio: ['ignore', out, out],
-    env: { ...process.env, ...extraEnv, ...proc.env },
+    env: { ...process.env, NODE_PATH: path.join(root, 'node_modules'), ...extraEnv, ...proc.env },
   });
   fs.closeSync(out);
   fs.writeFileSync(proc.pidFile, `${child.pid}\n`);
@@ -113,5 +110,5 @@ function tail(file, n = 15) {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch { return ''; }
 }
 
-module.exports = { alive, gaugeValue, healthy, httpGet, killProc, mainOf, portFree, readPid, sleep,
+module.exports = { alive, gaugeValue, healthy, httpGet, killProc, portFree, readPid, sleep,
   startDetached, stopProc, tail };

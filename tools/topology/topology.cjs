@@ -124,10 +124,26 @@ async function checkPortsFree(plan) {
 }
 
 /**
+ * snapshotApps copies dist/apps into `<stateDir>/apps`, so a rebuild of dist/ while the topology
+ * runs (other work in the same tree) cannot take a process's entry point away on a restart.
+ */
+async function snapshotApps(root, stateDir) {
+  const dest = path.join(stateDir, 'apps');
+  fs.rmSync(dest, { recursive: true, force: true });
+  for (const app of APPS) {
+    const src = path.join(root, 'dist', 'apps', app);
+    // A concurrent `nx build` empties the output dir for a while: wait for it to come back.
+    await waitFor(`${src}/main.js (build the apps first)`, async () => fs.existsSync(path.join(src, 'main.js')), 180_000);
+    fs.cpSync(src, path.join(dest, app), { recursive: true });
+  }
+  return dest;
+}
+
+/**
  * up starts a topology (see plan.cjs for options) and resolves its plan once every process
  * answers /healthz and the store has a leader. Processes already running from this state dir
- * are kept; names in `opts.skip` are planned but not started (see startOne). `log` receives
- * progress lines. Throws with the failing process's log tail.
+ * are kept; names in `opts.skip` are planned but not started (see startOne). With
+ * `opts.snapshotApps` the processes run a copy of dist/apps taken now. `log` receives progress lines. Throws with the failing process's log tail.
  */
 async function up(opts) {
   const { log = console.log, timeoutMs = 90_000, root = ROOT } = opts;
@@ -143,6 +159,7 @@ async function up(opts) {
   }
   const plan = makePlan({ ...opts, stateDir, executor, joinToken: tokens.worker,
     hostname: opts.hostname ?? os.hostname() });
+  plan.appsDir = opts.snapshotApps ? await snapshotApps(root, stateDir) : path.join(root, 'dist', 'apps');
   const stopped = plan.processes.filter((p) => procs.readPid(p) === null);
   await checkPortsFree({ ...plan, processes: stopped });
   savePlan(plan);
@@ -152,7 +169,7 @@ async function up(opts) {
     if (list.length === 0) continue;
     for (const proc of list) {
       if (procs.readPid(proc) !== null) { log(`shoal: ${proc.name} already running`); continue; }
-      procs.startDetached(root, proc, opts.env);
+      procs.startDetached(root, plan.appsDir, proc, opts.env);
       log(`shoal: started ${proc.name.padEnd(12)} ${proc.app.padEnd(12)} grpc :${proc.grpcPort} http :${proc.httpPort}`);
     }
     await waitHealthy(plan, list, timeoutMs);
@@ -188,7 +205,7 @@ async function down(stateDir, { graceMs = 15_000, log = console.log } = {}) {
 /** startOne (re)starts one process of a saved plan and waits for its /healthz. */
 async function startOne(plan, name, { root = ROOT, timeoutMs = 60_000 } = {}) {
   const proc = plan.processes.find((p) => p.name === name);
-  if (procs.readPid(proc) === null) procs.startDetached(root, proc);
+  if (procs.readPid(proc) === null) procs.startDetached(root, plan.appsDir, proc);
   await waitHealthy(plan, [proc], timeoutMs);
   return proc;
 }

@@ -21,6 +21,8 @@ export interface Plan {
   readonly dockerSocket: string;
   readonly storeEndpoints: string;
   readonly processes: readonly PlannedProcess[];
+  /** Where the processes' <app>/main.js live: dist/apps, or a copy in the state directory. */
+  readonly appsDir: string;
 }
 
 /** Counts sizes the topology: raft-store members, scheduler replicas, node-agents. */
@@ -45,6 +47,8 @@ export interface UpOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Processes planned (ports reserved) but not started; start them later with startOne. */
   readonly skip?: readonly string[];
+  /** Run a copy of dist/apps taken at start (immune to rebuilds while the topology runs). */
+  readonly snapshotApps?: boolean;
 }
 
 /** Outcome of stopping one process. */

@@ -39,7 +39,7 @@ export async function startCluster(): Promise<Cluster> {
   const hostname = `shoal-e2e-${process.pid}`;
   try {
     const plan = await topology.up({
-      stateDir, basePort: await topology.freeBasePort(), executor: 'docker', hostname, stdio: 'pipe',
+      stateDir, basePort: await topology.freeBasePort(), executor: 'docker', hostname, stdio: 'pipe', snapshotApps: true,
       counts: { stores: 3, schedulers: 2, agents: 2 }, skip: ['agent-2'], log: () => undefined,
     });
     return { plan, host: topology.dockerHostOf(plan), stateDir, prefix: `e2e${process.pid}-`, hostname };

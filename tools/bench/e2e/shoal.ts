@@ -22,7 +22,7 @@ export async function measureShoal(image: string, shape: BenchShape): Promise<Sy
   let host: string | undefined;
   try {
     const basePort = await topology.freeBasePort();
-    const plan = await topology.up({ stateDir, basePort, executor: 'docker', stdio: 'pipe',
+    const plan = await topology.up({ stateDir, basePort, executor: 'docker', stdio: 'pipe', snapshotApps: true,
       log: (line) => shape.log(line) });
     host = topology.dockerHostOf(plan);
     await topology.waitFor('the node-agent to be Ready in `docker node ls`', async () =>

@@ -1,6 +1,7 @@
 // Helpers to run built Shoal apps as child processes: start one, wait for its `listening`
-// log line (which carries the bound ports), and stop it with SIGTERM. Used by `npm start`
-// and by the app smoke test, so both start processes the same way.
+// log line (which carries the bound ports), and stop it with SIGTERM. Used by the app smoke
+// test (each app alone, in the foreground); `npm start` runs the whole topology detached
+// through tools/topology instead.
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
