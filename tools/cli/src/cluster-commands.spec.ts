@@ -32,7 +32,15 @@ let api: ControlApi;
 let out: string[];
 let err: string[];
 
+const changes: string[] = [];
 const members = {
+  addMember: async (r: { nodeId: string; addr: string; learner: boolean }) => {
+    changes.push(`add ${r.nodeId} ${r.addr} ${r.learner}`);
+    return { raftId: 7, members: [] };
+  },
+  removeMember: async (raftId: number) => {
+    changes.push(`remove ${raftId}`);
+  },
   listMembers: async () => ({ leader: 2, removedMembers: [4], members: [
     { raftId: 1, nodeId: 'store-1', addr: '127.0.0.1:4240', status: { leader: false,
       reachability: RaftMemberStatus_Reachability.REACHABLE, message: '' } },
@@ -107,6 +115,15 @@ describe('store members and status', () => {
     expect(out[0]).toMatch(/^RAFT ID +NODE +ADDRESS +STATUS$/);
     expect(out[2]).toMatch(/^2 +store-2 +127\.0\.0\.1:4248 +leader, reachable$/);
     expect(out[3]).toBe('removed raft IDs: 4');
+  });
+
+  it('adds and removes members', async () => {
+    expect(await runCli(['store', 'members', 'add', '--node-id', 'store-4', '--addr', '10.0.0.4:4240', '--learner'],
+      io())).toBe(0);
+    expect(out).toEqual(['added store-4 at 10.0.0.4:4240 as raft ID 7 (learner)']);
+    expect(await runCli(['store', 'members', 'remove', '--raft-id', '3'], io())).toBe(0);
+    expect(changes).toEqual(['add store-4 10.0.0.4:4240 true', 'remove 3']);
+    expect(await runCli(['store', 'members', 'remove'], io())).toBe(64);
   });
 
   it('summarises store, nodes and services', async () => {
