@@ -1,5 +1,5 @@
 // shoal.v1 Cluster -> the Docker API's swarm ClusterInfo (in `/info` and `/swarm`).
-import { digestFromHex } from '@shoal/pki';
+import { fullTokens } from '@shoal/gateway-control';
 import type { Cluster } from '@shoal/proto';
 import type { JsonObject } from './json';
 import { metaFields, nanosFromDuration, ZERO_TIME } from './time';
@@ -45,11 +45,8 @@ export function clusterJson(c: Cluster | undefined): JsonObject {
   };
 }
 
-/** joinTokensJson composes the join tokens (`SHLTKN-1-<root digest>-<secret>`) the cluster holds. */
+/** joinTokensJson shows the join tokens (`SHLTKN-1-<root digest>-<secret>`) of the cluster. */
 export function joinTokensJson(c: Cluster | undefined): JsonObject {
-  const hash = /^sha256:([0-9a-f]{64})$/.exec(c?.rootCa?.caCertHash ?? '');
-  if (c?.joinTokens === undefined || hash === null) return { Worker: '', Manager: '' };
-  const digest = digestFromHex(hash[1] ?? '').base36;
-  const token = (secret: string) => (secret === '' ? '' : `SHLTKN-1-${digest}-${secret}`);
-  return { Worker: token(c.joinTokens.worker), Manager: token(c.joinTokens.manager) };
+  const tokens = c === undefined ? undefined : fullTokens(c);
+  return { Worker: tokens?.worker ?? '', Manager: tokens?.manager ?? '' };
 }
