@@ -1,6 +1,7 @@
 // The dispatcher's configuration keys (merged into the shared base config) and their checks.
 import { hostname } from 'node:os';
 import { ConfigError } from '@shoal/config';
+import { tlsConfig } from '@shoal/tls';
 import { z } from 'zod';
 
 /** ALLOW_TEST_IDENTITY_ENV: `--allow-test-identity` also needs SHOAL_ALLOW_TEST_IDENTITY=1. */
@@ -10,9 +11,7 @@ export const ALLOW_TEST_IDENTITY_ENV = 'SHOAL_ALLOW_TEST_IDENTITY';
 export const dispatcherConfig = {
   storeEndpoints: z.array(z.string()).default(['127.0.0.1:4240'])
     .describe('Store API addresses of the raft-store members (host:port, comma-separated)'),
-  tlsCaFile: z.string().optional().describe('PEM file of the cluster root CA (sent to agents; mTLS both ways)'),
-  tlsCertFile: z.string().optional().describe('PEM file of this dispatcher\'s certificate'),
-  tlsKeyFile: z.string().optional().describe('PEM file of this dispatcher\'s private key'),
+  ...tlsConfig,
   allowTestIdentity: z.boolean().default(false)
     .describe('TESTS ONLY: no TLS; trust x-shoal-test-node from agents and send x-shoal-test-identity '
       + 'to the store (also needs SHOAL_ALLOW_TEST_IDENTITY=1)'),
@@ -29,6 +28,7 @@ export interface DispatcherConfig {
   readonly tlsCaFile?: string | undefined;
   readonly tlsCertFile?: string | undefined;
   readonly tlsKeyFile?: string | undefined;
+  readonly caEndpoints?: readonly string[] | undefined;
   readonly allowTestIdentity: boolean;
   readonly dispatcherId?: string | undefined;
   readonly managers: readonly string[];
