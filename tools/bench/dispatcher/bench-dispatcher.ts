@@ -89,6 +89,8 @@ interface Sim {
   sessionEnds: number;
   sessionEndsMeasured: number;
   readonly sessions: AgentSession[];
+  /** Why sessions ended: message → count. */
+  readonly endReasons: Map<string, number>;
 }
 
 function startAgents(o: Options, address: string, sim: Sim, signal: AbortSignal): Promise<void>[] {
@@ -112,7 +114,9 @@ function startAgents(o: Options, address: string, sim: Sim, signal: AbortSignal)
         onHeartbeat: (rtt) => {
           if (sim.measuring) sim.rtts.push(rtt);
         },
-        onSessionEnd: () => {
+        onSessionEnd: (err) => {
+          const why = (err instanceof Error ? err.message : String(err)).slice(0, 120);
+          sim.endReasons.set(why, (sim.endReasons.get(why) ?? 0) + 1);
           sim.sessionEnds++;
           if (sim.measuring) sim.sessionEndsMeasured++;
         },
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   children.push(dispatcher);
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per agent
-  const sim: Sim = { measuring: false, rtts: [], sessionEnds: 0, sessionEndsMeasured: 0, sessions: [] };
+  const sim: Sim = { measuring: false, rtts: [], sessionEnds: 0, sessionEndsMeasured: 0, sessions: [], endReasons: new Map() };
   const rampStart = Date.now();
   const runs = startAgents(o, `127.0.0.1:${grpcPort}`, sim, abort.signal);
   const connected = (): number => sim.sessions.filter((s) => s.connectedTo !== undefined).length;
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     if (Date.now() - lastReport < 5_000) continue;
     lastReport = Date.now();
-    process.stderr.write(`bench: ${connected()}/${o.agents} agents in session\n`);
+    process.stderr.write(`bench: ${connected()}/${o.agents} agents in session; ends ${JSON.stringify([...sim.endReasons])}\n`);
   }
   const rampS = (Date.now() - rampStart) / 1000;
   const result = await measure(o, dispatcher.pid ?? 0, httpPort, client, sim, connected);
@@ -206,6 +210,7 @@ async function measure(o: Options, pid: number, httpPort: number, client: StoreC
       eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
     nodesMarkedDown: downAfter - downBefore, nodesDownAtEnd: downNow,
     sessionEndsDuringMeasurement: sim.sessionEndsMeasured, sessionEndsTotal: sim.sessionEnds,
+    sessionEndReasons: Object.fromEntries(sim.endReasons),
     machine: { cpus: os.cpus().length, loadavg1m: Math.round(os.loadavg()[0] * 100) / 100 },
   };
 }
