@@ -1,5 +1,5 @@
 // Tasks: get, list (every filter of control.proto, up_to_date included), remove.
-import { taskMatches } from '@shoal/gateway-spec';
+import { taskMatches, taskView } from '@shoal/gateway-spec';
 import { Task, type ListTasksRequest_Filters, type Selector, type Service } from '@shoal/proto';
 import type { ControlApi } from './control-api';
 import { WRITER, type ControlDeps } from './deps';
@@ -30,8 +30,8 @@ async function listTasks(deps: ControlDeps, filters: ListTasksRequest_Filters | 
 /** taskMethods implements the task part of the Control API. */
 export function taskMethods(deps: ControlDeps): TaskMethods {
   return {
-    getTask: async (request) => ({ task: await resolveObject(deps, 'task', request.taskId) }),
-    listTasks: async (request) => ({ tasks: await listTasks(deps, request.filters) }),
+    getTask: async (request) => ({ task: taskView(await resolveObject(deps, 'task', request.taskId)) }),
+    listTasks: async (request) => ({ tasks: (await listTasks(deps, request.filters)).map(taskView) }),
     removeTask: async (request) => {
       const task = await resolveObject(deps, 'task', request.taskId);
       await deps.store.transaction([{ action: 'delete', kind: 'task', object: Task.fromPartial({ id: task.id }) }], { writer: WRITER });

@@ -11,6 +11,7 @@ import {
 import { withServiceDefaults } from './defaults';
 import { formatMs } from './durations';
 import { labelsMatch, taskDisplayName } from './filters';
+import { serviceView, taskView } from './redact';
 import { serviceStatus } from './service-status';
 
 describe('withServiceDefaults', () => {
@@ -74,5 +75,19 @@ describe('serviceStatus', () => {
       replicatedJob: { maxConcurrent: 2, totalCompletions: 3 } } } });
     const done = Task.fromPartial({ desiredState: TaskState.COMPLETE, status: { state: TaskState.COMPLETE } });
     expect(serviceStatus(job, [done, done])).toEqual({ serviceId: 'j', desiredTasks: 1, runningTasks: 0, completedTasks: 2 });
+  });
+});
+
+describe('redaction', () => {
+  it('drops registry credentials from services and tasks', () => {
+    const task = Task.fromPartial({ id: 't', spec: { runtime: { $case: 'container',
+      container: { image: 'busybox', pullOptions: { registryAuth: 'c2VjcmV0' } } } } });
+    const runtime = taskView(task).spec?.runtime;
+    expect(runtime?.$case === 'container' ? runtime.container.pullOptions : 'x').toBeUndefined();
+    const service = Service.fromPartial({ id: 's', spec: { task: task.spec } });
+    const svcRuntime = serviceView(service).spec?.task?.runtime;
+    expect(svcRuntime?.$case === 'container' ? svcRuntime.container.pullOptions : 'x').toBeUndefined();
+    expect(task.spec?.runtime?.$case === 'container' ? task.spec.runtime.container.pullOptions?.registryAuth : '')
+      .toBe('c2VjcmV0');
   });
 });

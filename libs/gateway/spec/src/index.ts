@@ -29,7 +29,7 @@ export {
   validateSecretSpec,
 } from './object-specs';
 export { validateHealthcheck, validateRestartPolicy, validateUpdateConfig } from './policies';
-export { clusterView, secretView, serviceView } from './redact';
+export { clusterView, secretView, serviceView, taskView } from './redact';
 export { validateResourceRequirements, validateResources } from './resources';
 export {
   isJobMode,

@@ -7,6 +7,7 @@ import {
   Node,
   NodeRole,
   NodeSpec,
+  NodeSpec_Availability,
   NodeSpec_Membership,
   ListNodesRequest_Filters,
 } from '@shoal/proto';
@@ -72,9 +73,9 @@ describe('cluster and node specs', () => {
   });
 
   it('refuses unknown availability and role values', () => {
-    expect(errorOf(() => validateNodeSpec(NodeSpec.fromPartial({ availability: 7 }))))
+    expect(errorOf(() => validateNodeSpec(NodeSpec.fromPartial({ availability: 7 as NodeSpec_Availability }))))
       .toBe('invalid availability 7: expected active, pause or drain');
-    expect(errorOf(() => validateNodeSpec(NodeSpec.fromPartial({ desiredRole: 9 }))))
+    expect(errorOf(() => validateNodeSpec(NodeSpec.fromPartial({ desiredRole: 9 as NodeRole }))))
       .toBe('invalid role 9: expected worker or manager');
   });
 });

@@ -1,14 +1,30 @@
 // What the Control API never returns: secret data, registry credentials, CA private keys,
 // unlock keys (control.proto). Views are copies; stored objects are never modified.
-import { CAConfig, RootCA, SecretSpec, type Cluster, type Secret, type Service, type ServiceSpec } from '@shoal/proto';
+import {
+  CAConfig,
+  RootCA,
+  SecretSpec,
+  type Cluster,
+  type Secret,
+  type Service,
+  type ServiceSpec,
+  type Task,
+  type TaskSpec,
+} from '@shoal/proto';
+
+function taskSpecWithoutAuth(task: TaskSpec | undefined): TaskSpec | undefined {
+  const runtime = task?.runtime;
+  if (task === undefined || runtime?.$case !== 'container' || runtime.container.pullOptions === undefined) return task;
+  return { ...task, runtime: { $case: 'container', container: { ...runtime.container, pullOptions: undefined } } };
+}
 
 function specWithoutAuth(spec: ServiceSpec | undefined): ServiceSpec | undefined {
-  const runtime = spec?.task?.runtime;
-  if (spec === undefined || runtime?.$case !== 'container' || runtime.container.pullOptions === undefined) {
-    return spec;
-  }
-  const container = { ...runtime.container, pullOptions: undefined };
-  return { ...spec, task: { ...spec.task, runtime: { $case: 'container', container } } } as ServiceSpec;
+  return spec === undefined ? undefined : { ...spec, task: taskSpecWithoutAuth(spec.task) };
+}
+
+/** taskView is a task without registry credentials. */
+export function taskView(task: Task): Task {
+  return { ...task, spec: taskSpecWithoutAuth(task.spec) };
 }
 
 /** serviceView is a service without registry credentials (spec and previous spec). */
