@@ -101,6 +101,18 @@ const scale: Fault = async (world, log) => {
   return true;
 };
 
+const forceUpdate: Fault = async (world, log) => {
+  const service = pick(world, [...world.checker.services.values()]);
+  const spec = service?.spec;
+  if (service === undefined || spec?.task === undefined) return false;
+  const version = (service.specVersion?.index ?? 0) + 1;
+  const updated: Service = { ...service, specVersion: { index: version },
+    spec: { ...spec, task: { ...spec.task, forceUpdate: spec.task.forceUpdate + 1 } } };
+  await world.write('user', [{ action: 'update', kind: 'service', object: updated }]);
+  log(`service ${spec.annotations?.name} force-updated (spec version ${version})`);
+  return true;
+};
+
 const killLoop: Fault = (world, log) => {
   const kind = pick<LoopKind>(world, ['orchestrator', 'allocator', 'scheduler']) as LoopKind;
   if (!world.killActive(kind)) return Promise.resolve(false);
@@ -112,6 +124,7 @@ const killLoop: Fault = (world, log) => {
 const FAULTS: readonly (readonly [string, Fault, number])[] = [
   ['crashNode', crashNode, 4], ['recoverNode', recoverNode, 4], ['drain', toggleDrain, 2],
   ['killContainer', killContainer, 6], ['scale', scale, 3], ['killLoop', killLoop, 1],
+  ['forceUpdate', forceUpdate, 1],
 ];
 
 async function injectFault(world: World, counts: Record<string, number>, log: (w: string) => void):

@@ -211,15 +211,17 @@ export class World {
   }
 
   /**
-   * advance lets `ms` of virtual time pass: it jumps from timer to timer, letting every
-   * microtask run after each jump, so promise chains that arm timers see the time they were
-   * due at (no real I/O happens in the simulation, so a flush settles everything).
+   * advance lets `ms` of virtual time pass, a tick at a time while timers are due, straight to
+   * the next timer while none is; every microtask runs after each move (no real I/O happens
+   * in the simulation, so a flush settles everything).
    */
   async advance(ms: number): Promise<void> {
     const end = this.clock.now() + ms;
     while (this.clock.now() < end) {
+      const now = this.clock.now();
       const due = this.clock.nextTimerDueMs() ?? end;
-      this.clock.advance(Math.min(end, Math.max(due, this.clock.now())) - this.clock.now());
+      const target = due <= now + LOOP_SIM_LIMITS.tickMs ? now + LOOP_SIM_LIMITS.tickMs : due;
+      this.clock.advance(Math.min(end, target) - now);
       await flush();
     }
   }
