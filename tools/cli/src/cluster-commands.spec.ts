@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ManualClock } from '@shoal/clock';
+import { ShoalError } from '@shoal/errors';
 import { controlGrpcBinding, createControlApi, type ControlApi } from '@shoal/gateway-control';
 import { bindServer, createGrpcServer, shutdownServer } from '@shoal/grpc';
 import { silentLogger } from '@shoal/logging';
@@ -135,6 +136,22 @@ describe('store members and status', () => {
     expect(text).toContain('store: 2 members, leader 2 (127.0.0.1:4248)');
     expect(text).toContain('nodes: 1 (1 ready)');
     expect(text).toMatch(/web +replicated +0\/1 +busybox/);
+  });
+});
+
+describe('status with parts down', () => {
+  it('reports an unreachable gateway beside the store, and fails when nothing answers', async () => {
+    const down = new Proxy({}, { get: () => async () => { throw ShoalError.unavailable('connection refused'); } });
+    const storeDown = { listMembers: async () => { throw ShoalError.unavailable('no store'); } } as unknown as StoreClient;
+    const base = io();
+    const half: CliIo = { ...base, link: async () => ({ control: down as ControlApi, store: async () => members,
+      close: () => undefined }) };
+    expect(await runCli(['status'], half)).toBe(0);
+    expect(out.at(-1)).toBe('gateway: unreachable at 127.0.0.1:4241: connection refused');
+    const none: CliIo = { ...base, link: async () => ({ control: down as ControlApi, store: async () => storeDown,
+      close: () => undefined }) };
+    expect(await runCli(['status'], none)).toBe(1);
+    expect(err.at(-1)).toBe('shoal status: the cluster does not answer');
   });
 });
 
