@@ -172,10 +172,15 @@ export class InProcessClient implements LoopStore {
     };
   }
 
+  /** afterCommit, when set, hears every transaction this client committed (fault injection). */
+  afterCommit: ((changes: readonly ClientChange[]) => void) | undefined;
+
   /** transaction commits `changes` as `options.writer`, fenced by the guard. */
-  transaction(changes: readonly ClientChange[], options: WriteOptions): Promise<Committed> {
+  async transaction(changes: readonly ClientChange[], options: WriteOptions): Promise<Committed> {
     if (this.dead) return never();
-    return this.shared.commit(changes, options.writer, options.guard);
+    const committed = await this.shared.commit(changes, options.writer, options.guard);
+    this.afterCommit?.(changes);
+    return committed;
   }
 
   /** campaign asks for a lease. */

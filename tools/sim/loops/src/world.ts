@@ -134,6 +134,22 @@ export class World {
     return true;
   }
 
+  /**
+   * killActiveAfter crashes the active replica of `kind` right after a commit for which
+   * `when(changes)` holds (mid-pass), and starts a new standby; false if none is active.
+   */
+  killActiveAfter(kind: LoopKind, when: (changes: readonly ClientChange[]) => boolean): boolean {
+    const victim = this.replicas.find((r) => r.kind === kind && r.loop.stats.active);
+    if (victim === undefined) return false;
+    victim.client.afterCommit = (changes) => {
+      if (!when(changes) || !this.replicas.includes(victim)) return;
+      this.replicas.splice(this.replicas.indexOf(victim), 1);
+      victim.client.kill();
+      this.startReplica(kind);
+    };
+    return true;
+  }
+
   /** write commits changes as `writer` in transactions of the store's maximum size. */
   async write(writer: OwnerName, changes: readonly ClientChange[]): Promise<void> {
     for (let i = 0; i < changes.length; i += LOOP_SIM_LIMITS.changesPerWrite) {
