@@ -20,7 +20,7 @@ async function withStore<T>(io: LinkIo, options: LinkOptions, body: (store: Stor
 export function memberLines(response: ListMembersResponse): string[] {
   const rows = response.members.map((m) => {
     const reach = m.status?.reachability === RaftMemberStatus_Reachability.REACHABLE ? 'reachable'
-      : m.status?.reachability === RaftMemberStatus_Reachability.UNREACHABLE ? 'unreachable' : 'unknown';
+      : m.status?.reachability === RaftMemberStatus_Reachability.UNREACHABLE ? 'unreachable' : '';
     const leader = m.raftId === response.leader ? 'leader' : '';
     return [String(m.raftId), m.nodeId, m.addr, [leader, reach].filter((s) => s !== '').join(', ')];
   });
