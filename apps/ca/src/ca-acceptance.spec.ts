@@ -18,7 +18,9 @@ import { bindServer, createGrpcServer } from '@shoal/grpc';
 import { certificateDigest, createRootCa, generateJoinToken, ReloadableCredentials } from '@shoal/pki';
 import { ListNodesRequest } from '@shoal/proto';
 import { ControlClient, ControlService } from '@shoal/proto-grpc';
+import { createLogger } from '@shoal/logging';
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
+import { connectLoopStore, loopGrpcSecurity, openLoopConnection } from '@shoal/store-controller';
 import type { StoreClient } from '@shoal/store-client';
 import { channelCredentials, renewCertificate, serverSecurity } from '@shoal/tls';
 import { createAppSpec } from './app';
@@ -134,5 +136,19 @@ describe('the ca over a real store', () => {
       random }));
     expect(err.code).toBe('PERMISSION_DENIED');
     expect(err.message).toBe(`node ${node.identity.id} has been removed from the cluster`);
+  });
+
+  it('a loop app reaches the store with its own certificate, and refuses another role\'s', async () => {
+    const logger = createLogger({ app: 'scheduler', level: 'silent', destination: silent });
+    const files = (name: string) => ({ storeEndpoints: [store.address], testIdentity: false,
+      caEndpoints: [], tlsCaFile: join(dir, name, 'ca.pem'), tlsCertFile: join(dir, name, 'cert.pem'),
+      tlsKeyFile: join(dir, name, 'key.pem') });
+    const config = files('scheduler');
+    expect(loopGrpcSecurity(config, logger).interceptors).toHaveLength(1);
+    const connection = openLoopConnection(config, 'scheduler', logger);
+    expect((await connection.store.list(['node'])).objects.length).toBeGreaterThan(0);
+    await connection.close();
+    expect(() => connectLoopStore(files('allocator'), 'scheduler', logger))
+      .toThrow(/role is "allocator"; this process writes as "scheduler"/);
   });
 });
