@@ -18,7 +18,7 @@ async function startDocker(ctx: Ctx, gateway: Gateway): Promise<DockerApiServer 
     : { host: ctx.config.host, port, tls: material.current() };
   const docker = await startDockerApi({
     control: gateway.control, facts: localEngineFacts(ctx.version), logger: ctx.logger.child({ component: 'docker-api' }),
-    socketPath, tcp,
+    socketPath, tcp, metrics: ctx.metrics,
   });
   if (tcp !== undefined) material?.onReplace((bundle) => docker.updateTls(bundle));
   ctx.logger.info({ dockerHost: socketPath === undefined ? undefined : `unix://${socketPath}`, dockerTcpPort: docker.tcpPort },

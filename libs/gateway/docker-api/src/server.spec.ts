@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@shoal/logging';
+import { createMetrics } from '@shoal/metrics';
 import { createRootCa, issueCertificate, type RootCa, type Role } from '@shoal/pki';
 import { localEngineFacts } from './engine-facts';
 import { startDockerApi, type DockerApiServer } from './server';
@@ -22,6 +23,7 @@ let dir: string;
 let socketPath: string;
 let fake: FakeControlApi;
 let server: DockerApiServer;
+const metrics = createMetrics({ app: 'api-gateway', version: '0', collectDefaults: false });
 
 function call(method: string, path: string, body?: unknown): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -44,7 +46,7 @@ beforeAll(async () => {
   fake = new FakeControlApi();
   fake.addCluster();
   fake.addNode({ hostname: 'n1' });
-  server = await startDockerApi({ control: fake.api, facts: localEngineFacts('9.9.9'), logger: silentLogger(), socketPath });
+  server = await startDockerApi({ control: fake.api, facts: localEngineFacts('9.9.9'), logger: silentLogger(), socketPath, metrics });
 });
 
 afterAll(async () => {
@@ -107,6 +109,9 @@ describe('the Docker API over the unix socket', () => {
     expect(stale.status).toBe(409);
     expect(JSON.parse(stale.body)).toEqual({ message: 'update out of sequence' });
     expect((await call('POST', `/services/${service.ID}/update`, service.Spec)).status).toBe(400);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('shoal_docker_api_request_seconds_count{method="POST",route="/services/{id}/update",status="409"} 1');
+    expect(text).toContain('shoal_docker_api_request_seconds_count{method="GET",route="unknown",status="404"} 1');
   });
 
   it('list tasks with _up-to-date returns only tasks of the current spec', async () => {

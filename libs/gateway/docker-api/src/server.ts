@@ -10,10 +10,11 @@ import { ShoalError } from '@shoal/errors';
 import type { ControlApi } from '@shoal/gateway-control';
 import { DOCKER_API_LIMITS } from '@shoal/limits';
 import type { Logger } from '@shoal/logging';
+import type { Metrics } from '@shoal/metrics';
 import { parseIdentity } from '@shoal/pki';
 import type { EngineFacts } from './engine-facts';
 import { dockerRoutes } from './routes';
-import { createDispatcher } from './http/dispatch';
+import { createDispatcher, type DispatchOptions } from './http/dispatch';
 
 /** DockerApiTls are the PEM contents of the TCP listener: the cluster root and the gateway's pair. */
 export interface DockerApiTls {
@@ -32,6 +33,8 @@ export interface DockerApiOptions {
   /** TCP listener with TLS client certificates (role `admin` only). */
   readonly tcp?: { readonly host: string; readonly port: number; readonly tls: DockerApiTls };
   readonly requestDeadlineMs?: number;
+  /** Registry for `shoal_docker_api_request_seconds{method,route,status}`. */
+  readonly metrics?: Metrics;
 }
 
 /** DockerApiServer is the running Docker API. */
@@ -84,6 +87,13 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+function observer(metrics: Metrics | undefined): DispatchOptions['observe'] {
+  if (metrics === undefined) return undefined;
+  const seconds = metrics.histogram('docker_api_request_seconds', 'Docker Engine API requests by route and status',
+    ['method', 'route', 'status']);
+  return (method, route, status, s) => seconds.observe({ method, route, status: String(status) }, s);
+}
+
 function tune(server: Server): Server {
   server.keepAliveTimeout = DOCKER_API_LIMITS.keepAliveTimeoutMs;
   server.maxConnections = DOCKER_API_LIMITS.maxConnections;
@@ -97,7 +107,7 @@ function tune(server: Server): Server {
 export async function startDockerApi(opts: DockerApiOptions): Promise<DockerApiServer> {
   const routes = dockerRoutes(opts.control, opts.facts);
   const server = `Shoal/${opts.facts.version} (${opts.facts.os})`;
-  const base = { routes, logger: opts.logger, server, requestDeadlineMs: opts.requestDeadlineMs };
+  const base = { routes, logger: opts.logger, server, requestDeadlineMs: opts.requestDeadlineMs, observe: observer(opts.metrics) };
   const servers: Server[] = [];
   const { socketPath, tcp } = opts;
   try {

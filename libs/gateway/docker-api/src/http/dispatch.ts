@@ -16,6 +16,8 @@ export interface DispatchOptions {
   /** authorize throws (PERMISSION_DENIED / UNAUTHENTICATED) when the caller may not call. */
   readonly authorize?: (req: IncomingMessage) => void;
   readonly requestDeadlineMs?: number;
+  /** observe records one answered request (its route template, or `unknown`). */
+  readonly observe?: (method: string, template: string, status: number, seconds: number) => void;
 }
 
 const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'DELETE'];
@@ -102,7 +104,7 @@ function errorReply(err: unknown, logger: Logger, what: string): DockerReply {
   return { status: 500, json: { message: 'internal error in the Shoal gateway (see its log)' } };
 }
 
-async function answer(req: IncomingMessage, opts: DispatchOptions): Promise<DockerReply> {
+async function answer(req: IncomingMessage, opts: DispatchOptions, seen: { template: string }): Promise<DockerReply> {
   const url = new URL(req.url ?? '/', 'http://docker');
   const { version, rest } = splitVersion(url.pathname);
   checkVersion(version);
@@ -113,6 +115,7 @@ async function answer(req: IncomingMessage, opts: DispatchOptions): Promise<Dock
     throw new ShoalError('NOT_FOUND',
       `page not found: ${method} ${rest} is not part of the swarm subset of the Docker Engine API that Shoal serves`);
   }
+  seen.template = found.route.template;
   const body = method === 'POST' ? await readBody(req) : undefined;
   const request: DockerRequest = {
     method: method as HttpMethod, path: rest, apiVersion: version, params: found.params,
@@ -131,11 +134,13 @@ export function createDispatcher(opts: DispatchOptions): (req: IncomingMessage, 
   return (req, res) => {
     const started = process.hrtime.bigint();
     const what = `${req.method ?? '?'} ${req.url ?? '?'}`;
-    answer(req, opts)
+    const seen = { template: 'unknown' };
+    answer(req, opts, seen)
       .catch((err: unknown) => errorReply(err, opts.logger, what))
       .then((reply) => {
         send(res, reply, opts, req.method ?? 'GET');
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        opts.observe?.(req.method ?? '?', seen.template, reply.status, ms / 1000);
         opts.logger.debug({ method: req.method, url: req.url, status: reply.status, ms }, 'docker api request');
       })
       .catch((err: unknown) => opts.logger.error({ err }, `writing the reply to ${what} failed`));

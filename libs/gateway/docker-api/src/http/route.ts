@@ -34,13 +34,16 @@ export type RouteHandler = (req: DockerRequest) => Promise<DockerReply>;
 /** Route binds a method and an anchored path pattern (captures become `params`) to a handler. */
 export interface Route {
   readonly method: HttpMethod;
+  /** The path template for metrics and logs, e.g. `/services/{id}`. */
+  readonly template: string;
   readonly pattern: RegExp;
   readonly handler: RouteHandler;
 }
 
 /** route builds a {@link Route}; `path` is a pattern string anchored at both ends. */
 export function route(method: HttpMethod, path: string, handler: RouteHandler): Route {
-  return { method, pattern: new RegExp(`^${path}$`), handler };
+  const template = path.split(ID).join('{id}').split('(.+)').join('{name}');
+  return { method, template, pattern: new RegExp(`^${path}$`), handler };
 }
 
 /** json is a reply with a JSON body (status 200 unless given). */
