@@ -41,6 +41,12 @@ export interface WalPersistenceOptions {
   recordBytesMax?: number;
   /** Snapshot files kept after each new one (default RAFT_NODE_LIMITS.snapshotFilesKeep). */
   snapshotFilesKeep?: number;
+  /**
+   * Whether a save the node marks `inlineSync` (a follower's) may fdatasync on the event loop
+   * (default true). Set false when several members share one process (bench:raft): an inline
+   * fsync there would block the other members too.
+   */
+  inlineSync?: boolean;
   /** Called after an fsync slower than WAL_LIMITS.syncWarnMs. */
   onSlowSync?: (event: SlowSyncEvent) => void;
   /** Called for each snapshot file set aside as broken at load. */
@@ -107,7 +113,8 @@ export class WalPersistence implements RaftPersistence {
 
   /** save implements {@link RaftPersistence.save}: one write, one fsync when mustSync. */
   save(batch: SaveBatch): Promise<void> {
-    return this.opened().save(batch);
+    const inline = batch.inlineSync === true && this.options.inlineSync !== false;
+    return this.opened().save({ ...batch, inlineSync: inline });
   }
 
   /** saveSnapshot writes the snapshot file durably, then the WAL marker (synced). */
