@@ -19,6 +19,7 @@ export { planGlobal } from './global';
 export { planJob, resolveJobIteration } from './jobs';
 export type { Plan, PlanOptions } from './pass';
 export { historyLimitOf, isRemovable, planReap, REAPER_KEY } from './reaper';
+export { protoEqual } from './proto-equal';
 export { planReplicated, rankForScaleDown } from './replicated';
 export {
   attemptsLeft,

@@ -14,7 +14,8 @@ import { fixtureId, startStoreFixture, testService, until, type StoreFixture } f
 import type { ControlLoop } from '@shoal/store-controller';
 import { createOrchestratorLoop } from './orchestrator-loop';
 
-const TTL_MS = 1_000;
+// A loaded CI machine stalls the event loop; a 1 s ttl then flaps (see orchestrator.md).
+const TTL_MS = 2_000;
 
 function runnableSlots(tasks: readonly Task[], serviceId: string): number[] {
   return tasks.filter((t) => t.serviceId === serviceId && t.desiredState <= TaskState.RUNNING)
@@ -56,7 +57,7 @@ describe('orchestrator loop against an in-process store', () => {
     await gateway.transaction([{ action: 'create', kind: 'service', object: web }], { writer: 'user' });
     startOrchestrator('a');
     const reader = fixture.client('gateway');
-    await until(async () => runnableSlots(await reader.findTasks(), web.id).length === 5, 10_000, '5 tasks');
+    await until(async () => runnableSlots(await reader.findTasks(), web.id).length === 5, 30_000, '5 tasks');
     const first = await reader.findTasks();
     expect(runnableSlots(first, web.id)).toEqual([1, 2, 3, 4, 5]);
     for (const t of first) {
@@ -65,9 +66,9 @@ describe('orchestrator loop against an in-process store', () => {
       expect(t.allocatorStatus).toBeUndefined();
     }
     await setReplicas(gateway, web.id, 8);
-    await until(async () => runnableSlots(await reader.findTasks(), web.id).length === 8, 10_000, '8 tasks');
+    await until(async () => runnableSlots(await reader.findTasks(), web.id).length === 8, 30_000, '8 tasks');
     await setReplicas(gateway, web.id, 3);
-    await until(async () => (await reader.findTasks()).length === 3, 10_000, 'the extras reaped');
+    await until(async () => (await reader.findTasks()).length === 3, 30_000, 'the extras reaped');
     expect(runnableSlots(await reader.findTasks(), web.id)).toHaveLength(3);
   });
 
@@ -98,12 +99,12 @@ describe('orchestrator loop against an in-process store', () => {
     await until(() => created >= 401, 5_000, 'the death mid scale-up');
     const diedAt = Date.now();
     expect((await reader.findTasks()).length).toBe(401);
-    await until(() => b.stats.active, 2 * TTL_MS + 500, 'the standby to lead');
-    expect(Date.now() - diedAt).toBeLessThan(2 * TTL_MS + 300);
-    await until(async () => runnableSlots(await reader.findTasks(), web.id).length >= replicas, 10_000,
+    await until(() => b.stats.active, 2 * TTL_MS + 1_000, 'the standby to lead');
+    expect(Date.now() - diedAt).toBeLessThan(2 * TTL_MS + 1_000);
+    await until(async () => runnableSlots(await reader.findTasks(), web.id).length >= replicas, 30_000,
       `${replicas} slots`);
     const tasks = await reader.findTasks();
     expect(tasks).toHaveLength(replicas);
     expect(runnableSlots(tasks, web.id)).toEqual(Array.from({ length: replicas }, (_, i) => i + 1));
-  }, 20_000);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import {
   planJob,
   planReap,
   planReplicated,
+  protoEqual,
   REAPER_KEY,
   type IdSource,
   type NodeMatcher,
@@ -67,6 +68,11 @@ export class OrchestratorReconciler implements Reconciler {
       case 'task':
         return this.onTask(event.type, object.object);
       case 'node': {
+        // A write that changed only the node's meta (the scheduler's fence) changes nothing
+        // the planners read: no pass.
+        const old = event.old?.kind === 'node' ? event.old.object : undefined;
+        if (event.type === 'update' && old !== undefined && old !== object.object &&
+          protoEqual({ ...old, meta: undefined }, { ...object.object, meta: undefined })) return [];
         const onNode = [...(this.byNode.get(object.object.id) ?? [])]
           .map((id) => this.taskPlace.get(id)?.serviceId ?? '');
         return [...new Set([...onNode, ...this.globals])].filter((id) => id !== '');
