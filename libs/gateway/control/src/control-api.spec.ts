@@ -281,3 +281,26 @@ describe('updates racing other writers', () => {
       .toEqual({ code: 'SEQUENCE_CONFLICT', message: 'update out of sequence' });
   });
 });
+
+describe('networks', () => {
+  it('creates overlay networks, keeps one ingress, refuses removal while in use', async () => {
+    const net = must((await api.createNetwork({ spec: { annotations: { name: 'back', labels: {} }, driverConfig: undefined,
+      ipv6Enabled: false, internal: false, ipam: undefined, attachable: false, ingress: false, configFrom: '' } })).network);
+    expect(net.spec?.driverConfig?.name).toBe('overlay');
+    const ingressSpec = { annotations: { name: 'ingress', labels: {} }, driverConfig: undefined, ipv6Enabled: false,
+      internal: false, ipam: undefined, attachable: false, ingress: true, configFrom: '' };
+    await api.createNetwork({ spec: ingressSpec });
+    expect((await rejection(api.createNetwork({ spec: { ...ingressSpec, annotations: { name: 'ingress2', labels: {} } } })))
+      .code).toBe('ALREADY_EXISTS');
+    await api.createService({ spec: spec('web', { task: { runtime: { $case: 'container', container: { image: 'busybox' } },
+      networks: [{ target: 'back', aliases: [], addresses: [], driverAttachmentOpts: {} }] } as never,
+      endpoint: { mode: 0, ports: [{ name: '', protocol: 0, targetPort: 80, publishedPort: 0, publishMode: 0 }] } }) });
+    expect((await rejection(api.removeNetwork({ name: 'back', networkId: '' }))).message)
+      .toMatch(/^network \w+ is in use by service \w+$/);
+    expect((await rejection(api.removeNetwork({ name: 'ingress', networkId: '' }))).message)
+      .toMatch(/^ingress network cannot be removed because service \w+ depends on it$/);
+    const svc = must((await api.listServices({ filters: undefined })).services[0]);
+    const runtime = svc.spec?.task?.networks[0];
+    expect(runtime?.target).toBe(net.id);
+  });
+});

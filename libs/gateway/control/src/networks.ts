@@ -2,7 +2,7 @@
 import { ShoalError } from '@shoal/errors';
 import { commonMatch, validateNetworkSpec } from '@shoal/gateway-spec';
 import { newId } from '@shoal/ids';
-import { Network } from '@shoal/proto';
+import { Network, PortConfig_PublishMode, type Service } from '@shoal/proto';
 import type { ControlApi } from './control-api';
 import { commitOne, WRITER, type ControlDeps } from './deps';
 import { resolveObject } from './resolve';
@@ -17,9 +17,17 @@ function findNetwork(deps: ControlDeps, request: { name: string; networkId: stri
     (n) => n.pendingDelete);
 }
 
-/** inUse throws FAILED_PRECONDITION when a service or a task still uses the network. */
+function publishesIngress(service: Service): boolean {
+  return (service.spec?.endpoint?.ports ?? []).some((p) => p.publishMode === PortConfig_PublishMode.INGRESS);
+}
+
+/** refuseInUse throws FAILED_PRECONDITION when a service or a task still uses the network. */
 async function refuseInUse(deps: ControlDeps, network: Network): Promise<void> {
   const services = (await deps.store.find('service')).objects.filter((s) => !s.pendingDelete);
+  const routed = network.spec?.ingress === true ? services.find(publishesIngress) : undefined;
+  if (routed !== undefined) {
+    throw ShoalError.failedPrecondition(`ingress network cannot be removed because service ${routed.id} depends on it`);
+  }
   const user = services.find((s) => (s.spec?.task?.networks ?? []).some((n) => n.target === network.id));
   if (user !== undefined) {
     throw ShoalError.failedPrecondition(`network ${network.id} is in use by service ${user.id}`);
@@ -42,6 +50,12 @@ export function networkMethods(deps: ControlDeps): NetworkMethods {
     }),
     createNetwork: async (request) => {
       validateNetworkSpec(request.spec);
+      if (request.spec.ingress) {
+        const present = (await deps.store.find('network')).objects.find((n) => n.spec?.ingress === true);
+        if (present !== undefined) {
+          throw new ShoalError('ALREADY_EXISTS', `ingress network (${present.id}) is already present`);
+        }
+      }
       const driverConfig = request.spec.driverConfig ?? { name: DEFAULT_NETWORK_DRIVER, options: {} };
       const object = Network.fromPartial({ id: newId(deps.random), spec: { ...request.spec, driverConfig } });
       return { network: await commitOne(deps, { action: 'create', kind: 'network', object }) };
