@@ -7,13 +7,15 @@
  * `--agents` nodes, then opens one agent per node in this process (each its own node
  * identity, named by the `x-shoal-test-node` header rather than a per-agent certificate, and
  * its own session: the node-agent's AgentSession with a no-op task sink), `--ramp` new agents
- * a second, spread over `--connections` HTTP/2 connections. Once all are in session it measures
+ * a second, sharing `--connections` gRPC clients (one HTTP/2 connection each). Once all are in session it measures
  * for `--duration` seconds at the default heartbeat (5 s, unless `--period-ms` sets the
  * Cluster object's): the dispatcher's CPU and RSS, the agents' heartbeat round trips (p50, p99,
  * max), nodes the dispatcher marked DOWN and sessions that ended. Prints one JSON object.
  */
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { AgentSession, SessionStatusReporter } from '@shoal/agent-runtime';
+import { createClient } from '@shoal/grpc';
+import { DispatcherClient } from '@shoal/proto-grpc';
 import { Cluster, durationFromMs, Node, NodeRole, NodeSpec_Availability, NodeSpec_Membership, NodeStatus_State, type NodeDescription } from '@shoal/proto';
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
 import { connectStore, type StoreClient } from '@shoal/store-client';
@@ -96,6 +98,8 @@ interface Sim {
 function startAgents(o: Options, address: string, sim: Sim, signal: AbortSignal): Promise<void>[] {
   const runs: Promise<void>[] = [];
   const insecure = credentials.createInsecure();
+  const clients = Array.from({ length: Math.max(1, o.connections) }, (_, i) =>
+    createClient(DispatcherClient, address, insecure, { options: { 'grpc.shoal_bench_connection': i } }));
   for (let i = 0; i < o.agents; i++) {
     const id = nodeId(i);
     const md = new Metadata();
@@ -103,19 +107,21 @@ function startAgents(o: Options, address: string, sim: Sim, signal: AbortSignal)
     const description: NodeDescription = { hostname: `sim-${i}`, platform: { architecture: 'x86_64', os: 'linux' },
       resources: { nanoCpus: 4e9, memoryBytes: 8 * 2 ** 30, generic: [] },
       engine: { engineVersion: 'sim', labels: {}, plugins: [] }, tlsInfo: undefined, fips: false };
-    const conn = o.connections > 0 ? i % o.connections : i;
-    const security = { credentials: insecure, options: { 'grpc.shoal_bench_connection': conn } };
+    const client = clients[i % clients.length];
+    if (client === undefined) throw new Error('no client');
+    const security = { credentials: insecure, options: {} };
     const session = new AgentSession({
       dispatchers: [address], security: () => security, metadata: () => md, describe: () => Promise.resolve(description),
       sink: { assign: () => Promise.resolve(), update: () => Promise.resolve() },
       reporter: new SessionStatusReporter({ timers: systemTimers }),
-      clock: systemClock, timers: systemTimers, random: cryptoRandom(),
+      clock: systemClock, timers: systemTimers, random: cryptoRandom(), clientFor: () => client,
       hooks: {
         onHeartbeat: (rtt) => {
           if (sim.measuring) sim.rtts.push(rtt);
         },
         onSessionEnd: (err) => {
-          const why = (err instanceof Error ? err.message : String(err)).slice(0, 120);
+          // Grouped by message without numbers and grpc-js's timing details.
+          const why = (err instanceof Error ? err.message : String(err)).split(',')[0]?.replace(/[\d.]+/g, 'N').slice(0, 80) ?? '';
           sim.endReasons.set(why, (sim.endReasons.get(why) ?? 0) + 1);
           sim.sessionEnds++;
           if (sim.measuring) sim.sessionEndsMeasured++;

@@ -5,6 +5,7 @@ import type { Clock, Timers } from '@shoal/clock';
 import { AGENT_SESSION_LIMITS } from '@shoal/limits';
 import type { Logger } from '@shoal/logging';
 import type { NodeDescription, SessionResponse } from '@shoal/proto';
+import type { DispatcherClient } from '@shoal/proto-grpc';
 import type { Random } from '@shoal/random';
 import { runDispatcherSession, type AssignmentSink, type ChannelSecurityLike, type SessionHooks } from './dispatcher-session';
 import type { SessionStatusReporter } from './status-reporter';
@@ -25,6 +26,8 @@ export interface AgentSessionOptions {
   readonly random: Random;
   readonly logger?: Logger | undefined;
   readonly hooks?: AgentSessionHooks | undefined;
+  /** Shared clients by dispatcher address (simulations); default: a new client per session. */
+  readonly clientFor?: ((address: string) => DispatcherClient) | undefined;
 }
 
 /** AgentSessionHooks observe the loop (metrics). */
@@ -75,7 +78,7 @@ export class AgentSession {
         await runDispatcherSession({
           address, security: this.o.security(), metadata: this.o.metadata, description: await this.o.describe(),
           sink: this.o.sink, reporter: this.o.reporter, timers: this.o.timers, signal, logger: this.o.logger,
-          hooks: this.hooks(address),
+          hooks: this.hooks(address), client: this.o.clientFor?.(address),
         });
       } catch (err) {
         this.o.logger?.warn({ err, dispatcher: address }, 'dispatcher session ended');

@@ -54,6 +54,11 @@ export interface DispatcherSessionOptions {
   readonly hooks?: SessionHooks | undefined;
   /** Ms per unary call (default AGENT_SESSION_LIMITS.rpcTimeoutMs). */
   readonly rpcTimeoutMs?: number;
+  /**
+   * A client to use instead of a new one per session (simulations: many agents sharing a few
+   * channels); it is not closed when the session ends.
+   */
+  readonly client?: DispatcherClient | undefined;
 }
 
 /**
@@ -87,7 +92,7 @@ class SessionRun {
 
   constructor(private readonly o: DispatcherSessionOptions) {
     this.rpcTimeoutMs = o.rpcTimeoutMs ?? AGENT_SESSION_LIMITS.rpcTimeoutMs;
-    this.client = createClient(DispatcherClient, o.address, o.security.credentials, { options: o.security.options });
+    this.client = o.client ?? createClient(DispatcherClient, o.address, o.security.credentials, { options: o.security.options });
     this.done = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err === undefined ? resolve() : reject(err));
     });
@@ -103,7 +108,7 @@ class SessionRun {
     for (const s of this.streams) s.cancel();
     if (this.heartbeatTimer !== undefined) this.o.timers.clearTimeout(this.heartbeatTimer);
     this.o.reporter.attach(undefined);
-    this.client.close();
+    if (this.o.client === undefined) this.client.close();
   }
 
   private end(err: ShoalError | undefined): void {
