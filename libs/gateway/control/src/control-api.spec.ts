@@ -299,6 +299,10 @@ describe('networks', () => {
       .toMatch(/^network \w+ is in use by service \w+$/);
     expect((await rejection(api.removeNetwork({ name: 'ingress', networkId: '' }))).message)
       .toMatch(/^ingress network cannot be removed because service \w+ depends on it$/);
+    expect((await rejection(api.createService({ spec: spec('bad', { task: { runtime: { $case: 'container',
+      container: { image: 'busybox' } }, networks: [{ target: 'ingress', aliases: [], addresses: [],
+      driverAttachmentOpts: {} }] } as never }) }))).message)
+      .toBe('service cannot be explicitly attached to the ingress network "ingress"');
     const svc = must((await api.listServices({ filters: undefined })).services[0]);
     const runtime = svc.spec?.task?.networks[0];
     expect(runtime?.target).toBe(net.id);

@@ -19,6 +19,9 @@ async function resolveNetworks(deps: ControlDeps, task: TaskSpec): Promise<TaskS
     const found = networks.find((n) => n.id === target) ??
       networks.find((n) => n.spec?.annotations?.name.toLowerCase() === target.toLowerCase());
     if (found === undefined) throw ShoalError.notFound('network', target);
+    if (found.spec?.ingress === true) {
+      throw ShoalError.invalidArgument(`service cannot be explicitly attached to the ingress network "${target}"`);
+    }
     return found.id;
   };
   return { ...task, networks: task.networks.map((n) => ({ ...n, target: networkOf(n.target) })) };
