@@ -13,6 +13,8 @@ import {
   RestartPolicy_Condition,
   Service,
   TaskState,
+  UpdateConfig_FailureAction,
+  UpdateConfig_Order,
   UpdateStatus_State,
   type Task,
 } from '@shoal/proto';
@@ -26,7 +28,8 @@ interface ServiceOptions {
   readonly global?: boolean;
   readonly nanoCpus?: number;
   readonly restart?: { condition: RestartPolicy_Condition; maxAttempts?: number; delayMs?: number };
-  readonly update?: { parallelism: number; monitorMs?: number };
+  readonly update?: { parallelism: number; monitorMs?: number; failureAction?: UpdateConfig_FailureAction;
+    order?: UpdateConfig_Order };
   readonly constraints?: readonly string[];
   readonly publish?: number;
 }
@@ -47,7 +50,9 @@ function service(n: number, o: ServiceOptions = {}): Service {
       mode: o.global === true ? { $case: 'global', global: {} }
         : { $case: 'replicated', replicated: { replicas: o.replicas ?? 1 } },
       update: o.update === undefined ? undefined : { parallelism: o.update.parallelism,
-        monitor: o.update.monitorMs === undefined ? undefined : { seconds: o.update.monitorMs / 1000, nanos: 0 } },
+        monitor: o.update.monitorMs === undefined ? undefined : { seconds: o.update.monitorMs / 1000, nanos: 0 },
+        failureAction: o.update.failureAction ?? UpdateConfig_FailureAction.PAUSE,
+        order: o.update.order ?? UpdateConfig_Order.STOP_FIRST },
       endpoint: { ports: o.publish === undefined ? [] : [{ targetPort: 80, publishedPort: o.publish }] },
     },
     specVersion: { index: 1 },
@@ -236,6 +241,50 @@ describe('what a docker user sees, through the three loops (ManualClock)', () =>
     expect(status?.message).toMatch(/^update paused due to failure or early termination of task \w+$/);
     await world.runFor(10_000);
     expect(running(world.tasksOf(simId('s', 1))).filter((t) => t.specVersion?.index === 1)).toHaveLength(2);
+  });
+
+  it('rolls back automatically when new tasks fail under failure action rollback', async () => {
+    world = await cluster(3, { failAtStart: (t) => t.specVersion?.index === 2 });
+    await create(world, service(1, { replicas: 3,
+      update: { parallelism: 1, monitorMs: 1_000, failureAction: UpdateConfig_FailureAction.ROLLBACK } }));
+    await world.runFor(3_000);
+    await updateSpec(world, simId('s', 1), (s) => ({ ...s, specVersion: { index: 2 }, previousSpec: s.spec,
+      previousSpecVersion: s.specVersion, spec: s.spec === undefined ? undefined : { ...s.spec,
+        task: s.spec.task === undefined ? undefined
+          : { ...s.spec.task, runtime: { $case: 'container', container: { image: 'nginx:broken' } } } } }));
+    await world.runFor(2_000);
+    const status = (): Service['updateStatus'] => world.checker.services.get(simId('s', 1))?.updateStatus;
+    expect(status()?.state).toBe(UpdateStatus_State.ROLLBACK_STARTED);
+    expect(status()?.message).toMatch(/^update rolled back due to failure or early termination of task \w+$/);
+    await world.runFor(15_000);
+    expect(status()?.state).toBe(UpdateStatus_State.ROLLBACK_COMPLETED);
+    expect(status()?.message).toBe('rollback completed');
+    const live = running(world.tasksOf(simId('s', 1)));
+    expect(live.map((t) => t.slot).sort()).toEqual([1, 2, 3]);
+    expect(live.every((t) => t.spec?.runtime?.$case === 'container' && t.spec.runtime.container.image === 'nginx:1'))
+      .toBe(true);
+  });
+
+  it('starts the new task before stopping the old one under start-first', async () => {
+    world = await cluster(2);
+    await create(world, service(1, { replicas: 2,
+      update: { parallelism: 1, monitorMs: 1_000, order: UpdateConfig_Order.START_FIRST } }));
+    await world.runFor(3_000);
+    await updateSpec(world, simId('s', 1), (s) => ({ ...s, specVersion: { index: 2 },
+      spec: s.spec === undefined ? undefined
+        : { ...s.spec, task: s.spec.task === undefined ? undefined : { ...s.spec.task, forceUpdate: 1 } } }));
+    let most = 0;
+    for (let step = 0; step < 50; step++) {
+      await world.runFor(100);
+      const live = world.tasksOf(simId('s', 1)).filter((t) => t.status?.state === RUNNING);
+      most = Math.max(most, live.length);
+      expect(live.length).toBeGreaterThanOrEqual(2);
+    }
+    expect(most).toBe(3);
+    expect(world.checker.services.get(simId('s', 1))?.updateStatus?.state).toBe(UpdateStatus_State.COMPLETED);
+    // Start-first runs a slot's old and new task together on purpose, each slot once.
+    const overlaps = world.checker.violations.splice(0);
+    expect(overlaps.map((v) => v.property)).toEqual(['slot-runs-twice', 'slot-runs-twice']);
   });
 
   it('runs a global service on every available node, following joins and drains', async () => {
