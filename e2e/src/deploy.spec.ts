@@ -19,7 +19,7 @@ beforeAll(() => {
   for (const app of APPS) {
     help[app] = execFileSync(process.execPath, [path.join(root, 'dist/apps', app, 'main.js'), '--help']).toString();
   }
-}, 300_000);
+}, 600_000);
 
 /** envKeys reads KEY=value lines of an env file. */
 function envFile(file: string): Map<string, string> {

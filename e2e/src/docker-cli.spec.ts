@@ -38,7 +38,7 @@ async function nodeId(hostname: string): Promise<string> {
 beforeAll(async () => {
   cluster = await startCluster();
   web = `${cluster.prefix}web`;
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopCluster(cluster);

@@ -51,8 +51,8 @@ function dockerdPrefersOfflineImages(): boolean | 'unknown' {
   }
 }
 
-const ratio = (a: number | undefined, b: number | undefined): number | null =>
-  a === undefined || b === undefined ? null : Math.round((a / b) * 1000) / 1000;
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === undefined || b === undefined || a === null || b === null ? null : Math.round((a / b) * 1000) / 1000;
 
 async function main(): Promise<void> {
   if (!(await topology.engineAnswers())) throw new Error('no Docker engine answers on /var/run/docker.sock: run bash tools/scripts/ensure-dockerd.sh');
@@ -69,6 +69,9 @@ async function main(): Promise<void> {
   if (systems.includes('shoal')) topology.build({ log, stdio: 'ignore' });
   const shoal: SystemResult | undefined = await attempt('shoal', () => measureShoal(IMAGE, shape));
   const floorMs = floor?.best.ms;
+  for (const [system, result] of [['swarm', swarm], ['shoal', shoal]] as const) {
+    if (result?.error !== undefined) errors[system] = result.error;
+  }
   console.log(JSON.stringify({
     bench: 'e2e', replicas: shape.replicas, updateParallelism: shape.parallelism, image: IMAGE, imageId: id,
     machine: { cpus: os.cpus().length, loadAverage1m: os.loadavg()[0] }, dockerdPreferOfflineImage: offline,

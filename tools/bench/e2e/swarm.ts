@@ -8,10 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { dockerCli, runningIds, waitNone, waitRunning } from './converge';
 import { engine, removeContainers } from './engine';
 
-/** SystemResult is the two timings every system reports. */
+/** SystemResult is the two timings every system reports (null: that phase failed, see error). */
 export interface SystemResult {
   readonly createToRunningMs: number;
-  readonly forceUpdateMs: number;
+  readonly forceUpdateMs: number | null;
+  readonly error?: string;
 }
 
 /** BenchShape is the service both orchestrators run. */
@@ -39,12 +40,17 @@ export async function timeService(name: string, image: string, label: string, sh
   await dockerCli([...serviceFlags(name, shape), image, 'sleep', '100000'], host);
   const createToRunningMs = await waitRunning(label, shape.replicas, t0, { timeoutMs: shape.timeoutMs });
   shape.log(`${name}: ${shape.replicas} running after ${createToRunningMs} ms`);
-  const before = new Set(await runningIds(label));
-  const t1 = performance.now();
-  await dockerCli(['service', 'update', '-d', '--force', name], host);
-  const forceUpdateMs = await waitRunning(label, shape.replicas, t1, { replacing: before, timeoutMs: shape.timeoutMs });
-  shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms`);
-  return { createToRunningMs, forceUpdateMs };
+  try {
+    const before = new Set(await runningIds(label));
+    const t1 = performance.now();
+    await dockerCli(['service', 'update', '-d', '--force', name], host);
+    const forceUpdateMs = await waitRunning(label, shape.replicas, t1, { replacing: before, timeoutMs: shape.timeoutMs });
+    shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms`);
+    return { createToRunningMs, forceUpdateMs };
+  } catch (err) {
+    shape.log(`${name}: rolling --force update FAILED: ${(err as Error).message}`);
+    return { createToRunningMs, forceUpdateMs: null, error: `force update: ${(err as Error).message}` };
+  }
 }
 
 /** measureSwarm runs the service on a single-node swarm of the local engine and leaves it. */
