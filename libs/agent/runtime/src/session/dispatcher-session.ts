@@ -83,12 +83,14 @@ class SessionRun {
   private readonly client: DispatcherClient;
   private readonly streams: ClientReadableStream<unknown>[] = [];
   private heartbeatTimer: TimerHandle | undefined;
+  private openTimer: TimerHandle | undefined;
   private sessionId = '';
   private lastResultsIn = -1;
   private applying: Promise<void> = Promise.resolve();
   private finish!: (err: ShoalError | undefined) => void;
   private ended = false;
   private readonly rpcTimeoutMs: number;
+  private readonly onAbort = (): void => this.end(undefined);
 
   constructor(private readonly o: DispatcherSessionOptions) {
     this.rpcTimeoutMs = o.rpcTimeoutMs ?? AGENT_SESSION_LIMITS.rpcTimeoutMs;
@@ -98,15 +100,17 @@ class SessionRun {
     });
     if (o.signal.aborted) this.end(undefined);
     else {
-      o.signal.addEventListener('abort', () => this.end(undefined), { once: true });
+      o.signal.addEventListener('abort', this.onAbort, { once: true });
       this.open();
     }
   }
 
   close(): void {
+    this.o.signal.removeEventListener('abort', this.onAbort);
     this.end(undefined);
     for (const s of this.streams) s.cancel();
     if (this.heartbeatTimer !== undefined) this.o.timers.clearTimeout(this.heartbeatTimer);
+    this.clearOpenTimer();
     this.o.reporter.attach(undefined);
     if (this.o.client === undefined) this.client.close();
   }
@@ -127,21 +131,26 @@ class SessionRun {
   private open(): void {
     const stream = this.client.session({ description: this.o.description, sessionId: '' }, this.o.metadata());
     this.streams.push(stream);
-    const timeout = this.o.timers.setTimeout(() =>
+    this.openTimer = this.o.timers.setTimeout(() =>
       this.fail(ShoalError.deadlineExceeded(`no first message in ${AGENT_SESSION_LIMITS.sessionOpenTimeoutMs} ms`),
         'session'), AGENT_SESSION_LIMITS.sessionOpenTimeoutMs);
     stream.on('data', (m: SessionResponse) => {
       if (this.sessionId === '') {
-        this.o.timers.clearTimeout(timeout);
+        this.clearOpenTimer();
         this.started(m);
       }
       this.o.hooks?.onMessage?.(m);
     });
     stream.on('error', (err: ServiceError) => {
-      this.o.timers.clearTimeout(timeout);
+      this.clearOpenTimer();
       this.fail(err, 'session stream');
     });
     stream.on('end', () => this.fail(ShoalError.unavailable('the dispatcher ended the session'), 'session stream'));
+  }
+
+  private clearOpenTimer(): void {
+    if (this.openTimer !== undefined) this.o.timers.clearTimeout(this.openTimer);
+    this.openTimer = undefined;
   }
 
   private started(first: SessionResponse): void {
