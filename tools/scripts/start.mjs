@@ -8,6 +8,7 @@
 //   npm start [-- --state-dir DIR] [--base-port N] [--executor docker|process]
 //   env: SHOAL_STATE_DIR (default ./.shoal), SHOAL_BASE_PORT (default 4240)
 // Logs: <state>/logs/<name>.log; pids: <state>/run/<name>.pid; ports: see tools/topology/plan.cjs.
+// The processes run a copy of dist/apps in <state>/apps, so a rebuild cannot pull it from under them.
 import path from 'node:path';
 import topology from '../topology/topology.cjs';
 import { parseTopologyArgs } from './topology-args.mjs';
@@ -15,9 +16,10 @@ import { parseTopologyArgs } from './topology-args.mjs';
 const opts = parseTopologyArgs(process.argv.slice(2));
 try {
   topology.build();
-  const plan = await topology.up(opts);
+  const plan = await topology.up({ ...opts, snapshotApps: true });
   const gateway = plan.processes.find((p) => p.app === 'api-gateway');
-  const stateDir = path.relative(process.cwd(), plan.stateDir) || '.';
+  const relative = path.relative(process.cwd(), plan.stateDir) || '.';
+  const stateDir = relative.startsWith('..') ? plan.stateDir : relative;
   console.log(`shoal: all ${plan.processes.length} processes are up (state ${stateDir}, logs ${stateDir}/logs).`);
   console.log(`shoal: the gateway's Control API (mTLS, admin bundle ${plan.stateDir}/admin) is on :${gateway.grpcPort}.`);
   console.log('shoal: use the docker CLI against the cluster:');
