@@ -8,6 +8,7 @@
 // Method: World (two replicas of each loop on an in-process store) on a ManualClock; the
 // agents act at once on every step (100 ms of virtual time); no sleeps.
 import {
+  ContainerSpec,
   NodeSpec_Availability,
   NodeStatus_State,
   RestartPolicy_Condition,
@@ -234,7 +235,7 @@ describe('what a docker user sees, through the three loops (ManualClock)', () =>
     await world.runFor(3_000);
     await updateSpec(world, simId('s', 1), (s) => ({ ...s, specVersion: { index: 2 },
       spec: s.spec === undefined ? undefined : { ...s.spec, task: s.spec.task === undefined ? undefined
-        : { ...s.spec.task, runtime: { $case: 'container', container: { image: 'nginx:broken' } } } } }));
+        : { ...s.spec.task, runtime: { $case: 'container', container: ContainerSpec.fromPartial({ image: 'nginx:broken' }) } } } }));
     await world.runFor(3_000);
     const status = world.checker.services.get(simId('s', 1))?.updateStatus;
     expect(status?.state).toBe(UpdateStatus_State.PAUSED);
@@ -251,7 +252,7 @@ describe('what a docker user sees, through the three loops (ManualClock)', () =>
     await updateSpec(world, simId('s', 1), (s) => ({ ...s, specVersion: { index: 2 }, previousSpec: s.spec,
       previousSpecVersion: s.specVersion, spec: s.spec === undefined ? undefined : { ...s.spec,
         task: s.spec.task === undefined ? undefined
-          : { ...s.spec.task, runtime: { $case: 'container', container: { image: 'nginx:broken' } } } } }));
+          : { ...s.spec.task, runtime: { $case: 'container', container: ContainerSpec.fromPartial({ image: 'nginx:broken' }) } } } }));
     await world.runFor(2_000);
     const status = (): Service['updateStatus'] => world.checker.services.get(simId('s', 1))?.updateStatus;
     expect(status()?.state).toBe(UpdateStatus_State.ROLLBACK_STARTED);
