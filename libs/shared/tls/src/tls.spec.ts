@@ -15,7 +15,10 @@ import { createRootCa, issueCertificate, parseIdentity, peerIdentity, type CertB
   type RootCa } from '@shoal/pki';
 import { GetRequest, GetResponse, HealthCheckRequest, HealthCheckResponse } from '@shoal/proto';
 import { HealthClient, HealthService, StoreClient, StoreService } from '@shoal/proto-grpc';
-import { channelCredentials, loadTlsMaterial, serverSecurity, type TlsMaterial } from './index';
+import { createServer, type AddressInfo } from 'node:net';
+import { createLogger } from '@shoal/logging';
+import { channelCredentials, loadTlsMaterial, serverSecurity, startCertRenewal,
+  type TlsMaterial } from './index';
 
 jest.setTimeout(60_000);
 
@@ -142,5 +145,27 @@ describe('serverSecurity and channelCredentials', () => {
     expect(await call(client, 'get')).toBeNull();
     expect(seen[seen.length - 1]).toBe('allocator');
     client.close();
+  });
+});
+
+describe('startCertRenewal', () => {
+  it('waits for a 90-day certificate instead of renewing at once (no timer overflow)', async () => {
+    const material = loadTlsMaterial(await writeBundle('long', 'orchestrator', 'orchestrator'));
+    if (material === undefined) throw new Error('no material');
+    let connections = 0;
+    const ca = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => ca.listen(0, '127.0.0.1', resolve));
+    const port = (ca.address() as AddressInfo).port;
+    const logger = createLogger({ app: 'scheduler', level: 'silent' });
+    const renewal = startCertRenewal(material, { caEndpoints: [`127.0.0.1:${port}`], logger });
+    // Long enough for a renewal started at once (new RSA key, then a connection) to show.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(connections).toBe(0);
+    await renewal.stop();
+    await renewal.done;
+    await new Promise<void>((resolve) => ca.close(() => resolve()));
   });
 });
