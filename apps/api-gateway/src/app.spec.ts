@@ -6,13 +6,14 @@
 // (LocalReplica behind gRPC) with the orchestrator, allocator and scheduler loops, the test
 // playing the agents (ASSIGNED -> RUNNING); `docker -H unix://<socket>` as a child process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { bootstrapApp, type RunningApp } from '@shoal/bootstrap';
 import { dockerCli } from '@shoal/docker-api';
+import { createRootCa, issueCertificate, type RootCa, type Role } from '@shoal/pki';
 import { systemClock, systemTimers } from '@shoal/runtime';
 // The in-process store and the loops are other scopes; only this spec puts them together with
 // the gateway, as the deployed processes are.
@@ -59,6 +60,39 @@ describe('api-gateway without a store', () => {
       await app.close();
     }
     expect(existsSync(socket)).toBe(false);
+  });
+});
+
+describe('api-gateway with TLS files and --docker-tcp-port', () => {
+  async function bundle(dir: string, root: RootCa, id: string, role: Role): Promise<string> {
+    const path = mkdtempSync(join(dir, `${id}-`));
+    const issued = await issueCertificate({ ca: root, clusterId: 'testcluster', id, role, now: Date.now(), loopback: true });
+    writeFileSync(join(path, 'ca.pem'), root.certPem);
+    writeFileSync(join(path, 'cert.pem'), issued.certPem);
+    writeFileSync(join(path, 'key.pem'), issued.keyPem);
+    return path;
+  }
+
+  it('serves the docker CLI over TLS to admin certificates only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-gateway-tls-'));
+    const root = await createRootCa({ clusterId: 'testcluster', now: Date.now() });
+    const gw = await bundle(dir, root, 'gateway', 'gateway');
+    const port = await closedPort();
+    const app = await startGateway(dir, [`--store-endpoints=127.0.0.1:${await closedPort()}`, `--docker-tcp-port=${port}`,
+      `--tls-ca-file=${join(gw, 'ca.pem')}`, `--tls-cert-file=${join(gw, 'cert.pem')}`, `--tls-key-file=${join(gw, 'key.pem')}`]);
+    try {
+      const admin = dockerCli(`tcp://127.0.0.1:${port}`, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: await bundle(dir, root, 'admin', 'admin') });
+      expect(await admin('version', '--format', '{{.Server.APIVersion}}')).toMatchObject({ code: 0, stdout: '1.41\n' });
+      const worker = dockerCli(`tcp://127.0.0.1:${port}`, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: await bundle(dir, root, 'w1', 'worker') });
+      expect((await worker('version')).stderr).toContain('needs an admin certificate');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses --docker-tcp-port without the TLS files', async () => {
+    await expect(startGateway(mkdtempSync(join(tmpdir(), 'shoal-gateway-')), ['--docker-tcp-port=1']))
+      .rejects.toThrow('the Docker API over TCP needs --tls-ca-file, --tls-cert-file and --tls-key-file');
   });
 });
 
