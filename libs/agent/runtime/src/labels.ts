@@ -38,8 +38,14 @@ export function taskName(task: Task): string {
   return `${service}.${slot}.${task.id}`;
 }
 
-/** containerName is {@link taskName} made safe for the engine's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`. */
+/**
+ * containerName is {@link taskName} made safe for the engine's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`,
+ * always ending in the task ID: the orchestrator names tasks `<service>.<slot>`, and a
+ * replacement task in the same slot must not collide with its predecessor's container.
+ */
 export function containerName(task: Task): string {
-  const safe = taskName(task).replace(/[^a-zA-Z0-9_.-]/g, '_');
+  const name = taskName(task);
+  const unique = task.id === '' || name.endsWith(task.id) ? name : `${name}.${task.id}`;
+  const safe = unique.replace(/[^a-zA-Z0-9_.-]/g, '_');
   return /^[a-zA-Z0-9]/.test(safe) ? safe : `t${safe}`;
 }
