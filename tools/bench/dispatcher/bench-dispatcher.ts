@@ -1,30 +1,26 @@
 /**
  * bench:dispatcher — many simulated agents against ONE dispatcher process.
  *
- *   npm run bench:dispatcher -- [--agents 5000] [--duration 600] [--ramp 250] [--connections 100]
+ *   npm run bench:dispatcher -- [--agents 5000] [--duration 600] [--ramp 250] [--connections 100] [--workers 4]
  *
  * Starts one raft-store member and one dispatcher (built apps, test identity), creates
  * `--agents` nodes, then opens one agent per node in this process (each its own node
  * identity, named by the `x-shoal-test-node` header rather than a per-agent certificate, and
- * its own session: the node-agent's AgentSession with a no-op task sink), `--ramp` new agents
- * a second, sharing `--connections` gRPC clients (one HTTP/2 connection each). Once all are in session it measures
+ * its own session: the node-agent's AgentSession with a no-op task sink) in `--workers` forked
+ * processes (agents.ts), `--ramp` new agents a second in all, sharing `--connections` gRPC
+ * clients (one HTTP/2 connection each). Once all are in session it measures
  * for `--duration` seconds at the default heartbeat (5 s, unless `--period-ms` sets the
  * Cluster object's): the dispatcher's CPU and RSS, the agents' heartbeat round trips (p50, p99,
  * max), nodes the dispatcher marked DOWN and sessions that ended. Prints one JSON object.
  */
-import { credentials, Metadata } from '@grpc/grpc-js';
-import { AgentSession, SessionStatusReporter } from '@shoal/agent-runtime';
-import { createClient } from '@shoal/grpc';
-import { DispatcherClient } from '@shoal/proto-grpc';
-import { Cluster, durationFromMs, Node, NodeRole, NodeSpec_Availability, NodeSpec_Membership, NodeStatus_State, type NodeDescription } from '@shoal/proto';
-import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
+import { Cluster, durationFromMs, Node, NodeRole, NodeSpec_Availability, NodeSpec_Membership, NodeStatus_State } from '@shoal/proto';
 import { connectStore, type StoreClient } from '@shoal/store-client';
-import { setMaxListeners } from 'node:events';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSecondsOfPid, summarize } from '../lib/stats';
+import type { AgentsJob, AgentsProgress, AgentsResult } from './agents';
 import { freePort, mainOf, metricValue, rssBytesOfPid, startApp, stopApp } from './processes';
 
 interface Options {
@@ -32,6 +28,7 @@ interface Options {
   durationS: number;
   ramp: number;
   connections: number;
+  workers: number;
   periodMs: number | undefined;
 }
 
@@ -43,7 +40,7 @@ function parseOptions(argv: string[]): Options {
   const num = (flag: string, def: number): number => Number(get(flag) ?? def);
   const period = get('--period-ms');
   return { agents: num('--agents', 5000), durationS: num('--duration', 600), ramp: num('--ramp', 250),
-    connections: num('--connections', 100), periodMs: period === undefined ? undefined : Number(period) };
+    connections: num('--connections', 100), workers: num('--workers', 4), periodMs: period === undefined ? undefined : Number(period) };
 }
 
 const nodeId = (i: number): string => '0b' + i.toString(36).padStart(23, '0');
@@ -84,55 +81,36 @@ async function createNodes(client: StoreClient, n: number, periodMs: number | un
   }
 }
 
-/** Sim is the agents' shared bookkeeping. */
-interface Sim {
-  measuring: boolean;
-  readonly rtts: number[];
-  sessionEnds: number;
-  sessionEndsMeasured: number;
-  readonly sessions: AgentSession[];
-  /** Why sessions ended: message → count. */
-  readonly endReasons: Map<string, number>;
+/** Worker is one forked agents process. */
+interface Worker {
+  readonly child: ChildProcess;
+  progress: AgentsProgress;
+  readonly result: Promise<AgentsResult>;
 }
 
-function startAgents(o: Options, address: string, sim: Sim, signal: AbortSignal): Promise<void>[] {
-  const runs: Promise<void>[] = [];
-  const insecure = credentials.createInsecure();
-  const clients = Array.from({ length: Math.max(1, o.connections) }, (_, i) =>
-    createClient(DispatcherClient, address, insecure, { options: { 'grpc.shoal_bench_connection': i } }));
-  for (let i = 0; i < o.agents; i++) {
-    const id = nodeId(i);
-    const md = new Metadata();
-    md.set('x-shoal-test-node', id);
-    const description: NodeDescription = { hostname: `sim-${i}`, platform: { architecture: 'x86_64', os: 'linux' },
-      resources: { nanoCpus: 4e9, memoryBytes: 8 * 2 ** 30, generic: [] },
-      engine: { engineVersion: 'sim', labels: {}, plugins: [] }, tlsInfo: undefined, fips: false };
-    const client = clients[i % clients.length];
-    if (client === undefined) throw new Error('no client');
-    const security = { credentials: insecure, options: {} };
-    const session = new AgentSession({
-      dispatchers: [address], security: () => security, metadata: () => md, describe: () => Promise.resolve(description),
-      sink: { assign: () => Promise.resolve(), update: () => Promise.resolve() },
-      reporter: new SessionStatusReporter({ timers: systemTimers }),
-      clock: systemClock, timers: systemTimers, random: cryptoRandom(), clientFor: () => client,
-      hooks: {
-        onHeartbeat: (rtt) => {
-          if (sim.measuring) sim.rtts.push(rtt);
-        },
-        onSessionEnd: (err) => {
-          // Grouped by message without numbers and grpc-js's timing details.
-          const why = (err instanceof Error ? err.message : String(err)).split(',')[0]?.replace(/[\d.]+/g, 'N').slice(0, 80) ?? '';
-          sim.endReasons.set(why, (sim.endReasons.get(why) ?? 0) + 1);
-          sim.sessionEnds++;
-          if (sim.measuring) sim.sessionEndsMeasured++;
-        },
-      },
+function startWorker(job: AgentsJob): Worker {
+  const child = fork(path.join(__dirname, 'agents.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, TSX_TSCONFIG_PATH: path.resolve(__dirname, '../../../tsconfig.base.json') },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const w: { child: ChildProcess; progress: AgentsProgress; result: Promise<AgentsResult> } = {
+    child, progress: { connected: 0, sessionEnds: 0, endReasons: {} }, result: Promise.resolve(undefined as never) };
+  w.result = new Promise<AgentsResult>((resolve, reject) => {
+    child.on('message', (m: { ready?: boolean; progress?: AgentsProgress; result?: AgentsResult }) => {
+      if (m.ready === true) child.send(job);
+      if (m.progress !== undefined) w.progress = m.progress;
+      if (m.result !== undefined) resolve(m.result);
     });
-    sim.sessions.push(session);
-    const delay = (i / o.ramp) * 1000;
-    runs.push(new Promise((r) => setTimeout(r, delay)).then(() => session.run(signal)));
-  }
-  return runs;
+    child.once('exit', (code) => reject(new Error(`agents worker exited ${code}`)));
+  });
+  return w;
+}
+
+function sumReasons(rs: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -153,39 +131,40 @@ async function main(): Promise<void> {
   const dispatcher = await startApp('dispatcher', mainOf('dispatcher', true), ['--store-endpoints', `127.0.0.1:${storePort}`,
     '--grpc-port', String(grpcPort), '--http-port', String(httpPort), '--allow-test-identity', '--dispatcher-id', 'bench'], dir);
   children.push(dispatcher);
-  const abort = new AbortController();
-  setMaxListeners(0, abort.signal); // one listener per agent
-  const sim: Sim = { measuring: false, rtts: [], sessionEnds: 0, sessionEndsMeasured: 0, sessions: [], endReasons: new Map() };
+  const ids = Array.from({ length: o.agents }, (_, i) => nodeId(i));
+  const per = Math.ceil(o.agents / o.workers);
+  const workers: Worker[] = [];
+  for (let w = 0; w < o.workers; w++) {
+    const slice = ids.slice(w * per, (w + 1) * per);
+    if (slice.length > 0) workers.push(startWorker({ address: `127.0.0.1:${grpcPort}`, ids: slice,
+      ramp: o.ramp / o.workers, connections: Math.max(1, Math.round(o.connections / o.workers)) }));
+  }
+  for (const w of workers) children.push(w.child);
+  const connected = (): number => workers.reduce((n, w) => n + w.progress.connected, 0);
   const rampStart = Date.now();
-  const runs = startAgents(o, `127.0.0.1:${grpcPort}`, sim, abort.signal);
-  const connected = (): number => sim.sessions.filter((s) => s.connectedTo !== undefined).length;
   const rampDeadline = Date.now() + (o.agents / o.ramp) * 1000 + 120_000;
   let lastReport = 0;
   while (connected() < o.agents && Date.now() < rampDeadline) {
     await new Promise((r) => setTimeout(r, 500));
     if (Date.now() - lastReport < 5_000) continue;
     lastReport = Date.now();
-    process.stderr.write(`bench: ${connected()}/${o.agents} agents in session; ends ${JSON.stringify([...sim.endReasons])}\n`);
+    process.stderr.write(`bench: ${connected()}/${o.agents} agents in session; ends ${
+      JSON.stringify(sumReasons(workers.map((w) => w.progress.endReasons)))}\n`);
   }
   const rampS = (Date.now() - rampStart) / 1000;
-  const result = await measure(o, dispatcher.pid ?? 0, httpPort, client, sim, connected);
-  abort.abort();
-  await Promise.allSettled(runs);
+  const result = await measure(o, dispatcher.pid ?? 0, httpPort, client, workers, connected);
   await stopApp(dispatcher);
   client.close();
   await stopApp(store);
   if (process.env['SHOAL_BENCH_KEEP_DIR'] === '1') process.stderr.write(`bench: kept ${dir}\n`);
   else fs.rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${JSON.stringify({ ...result, rampSeconds: rampS })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, rampSeconds: Math.round(rampS) })}\n`);
 }
 
-async function measure(o: Options, pid: number, httpPort: number, client: StoreClient, sim: Sim, connected: () => number):
-  Promise<Record<string, unknown>> {
+async function measure(o: Options, pid: number, httpPort: number, client: StoreClient, workers: Worker[],
+  connected: () => number): Promise<Record<string, unknown>> {
   const downBefore = await metricValue(httpPort, 'shoal_dispatcher_nodes_down_total');
-  sim.measuring = true;
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const driverCpu0 = process.cpuUsage();
+  for (const w of workers) w.child.send({ measure: true });
   const cpu0 = cpuSecondsOfPid(pid);
   const t0 = Date.now();
   let rssMax = 0;
@@ -195,28 +174,31 @@ async function measure(o: Options, pid: number, httpPort: number, client: StoreC
     rssMax = Math.max(rssMax, rssBytesOfPid(pid));
     minConnected = Math.min(minConnected, connected());
   }
-  sim.measuring = false;
-  loop.disable();
-  const driverCpu = process.cpuUsage(driverCpu0);
   const wallS = (Date.now() - t0) / 1000;
   const cpuS = cpuSecondsOfPid(pid) - cpu0;
   const downAfter = await metricValue(httpPort, 'shoal_dispatcher_nodes_down_total');
+  const lagP99 = await metricValue(httpPort, 'nodejs_eventloop_lag_p99_seconds');
+  for (const w of workers) w.child.send({ stop: true });
+  const results = await Promise.all(workers.map((w) => w.result));
   const nodes = await client.list(['node']);
   const downNow = nodes.objects.filter((n) => n.kind === 'node' && n.object.status?.state === NodeStatus_State.DOWN).length;
-  const hb = summarize(sim.rtts);
+  const hb = summarize(results.flatMap((r) => r.rtts));
   return {
-    bench: 'dispatcher', agents: o.agents, connectedAtStart: minConnected, connections: o.connections,
-    heartbeatPeriodMs: o.periodMs ?? 5000, durationSeconds: Math.round(wallS),
+    bench: 'dispatcher', agents: o.agents, minAgentsInSession: minConnected, agentWorkers: workers.length,
+    connections: o.connections, heartbeatPeriodMs: o.periodMs ?? 5000, durationSeconds: Math.round(wallS),
     identity: 'x-shoal-test-node header per agent (no per-agent mTLS)',
     dispatcher: { cpuPercent: Math.round((cpuS / wallS) * 1000) / 10, cpuSeconds: Math.round(cpuS * 10) / 10,
-      rssMaxMiB: Math.round(rssMax / 2 ** 20), rssEndMiB: Math.round(rssBytesOfPid(pid) / 2 ** 20) },
+      rssMaxMiB: Math.round(rssMax / 2 ** 20), rssEndMiB: Math.round(rssBytesOfPid(pid) / 2 ** 20),
+      eventLoopLagP99Ms: Math.round(lagP99 * 1000) },
     heartbeatRtt: { count: hb.count, p50Ms: hb.p50Ms, p99Ms: hb.p99Ms, maxMs: hb.maxMs },
-    // The RTT is measured in the driver, so it includes the driver's own event-loop delay.
-    driver: { cpuPercent: Math.round(((driverCpu.user + driverCpu.system) / 1e6 / wallS) * 1000) / 10,
-      eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
+    // The RTT is measured in the agent workers, so it includes their own event-loop delay.
+    agentWorkersSummary: { cpuPercent: Math.round((results.reduce((n, r) => n + r.cpuSeconds, 0) / wallS) * 1000) / 10,
+      eventLoopDelayP99MsMax: Math.round(Math.max(...results.map((r) => r.eventLoopDelayP99Ms))),
+      rssMiB: results.reduce((n, r) => n + r.rssMiB, 0) },
     nodesMarkedDown: downAfter - downBefore, nodesDownAtEnd: downNow,
-    sessionEndsDuringMeasurement: sim.sessionEndsMeasured, sessionEndsTotal: sim.sessionEnds,
-    sessionEndReasons: Object.fromEntries(sim.endReasons),
+    sessionEndsDuringMeasurement: results.reduce((n, r) => n + r.sessionEndsMeasured, 0),
+    sessionEndsTotal: results.reduce((n, r) => n + r.sessionEnds, 0),
+    sessionEndReasons: sumReasons(results.map((r) => r.endReasons)),
     machine: { cpus: os.cpus().length, loadavg1m: Math.round(os.loadavg()[0] * 100) / 100 },
   };
 }
