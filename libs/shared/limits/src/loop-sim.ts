@@ -27,6 +27,8 @@ export const LOOP_SIM_LIMITS = Object.freeze({
   faultStepsDefault: 300,
   /** Odds that a step injects one fault. */
   faultProbabilityPerStep: 0.5,
+  /** Slots a simulated service updates at once. */
+  updateParallelism: 10,
   /** Odds that an agent fails to start a task. */
   failStartProbability: 0.01,
   /** Odds that an agent moves a task on (starts or stops it) in one step. */

@@ -63,6 +63,8 @@ function simService(n: number, replicas: number | undefined, nanoCpus: number): 
       mode: replicas === undefined ? { $case: 'global', global: {} }
         : { $case: 'replicated', replicated: { replicas } },
       endpoint: { ports: n === 1 ? [{ targetPort: 80 }] : [] },
+      // Updates of ~100 replicas one slot at a time would outlast the convergence bound.
+      update: { parallelism: LOOP_SIM_LIMITS.updateParallelism },
     },
     specVersion: { index: 1 },
   });
