@@ -129,7 +129,6 @@ async function startCluster(
         dir: path.join(dir, `member-${id}`),
         nodeId: id,
         segmentBytes: SEGMENT_MIB * 1024 * 1024,
-        inlineSync: false,
       }),
       transport: hub.connect(id),
       applier,

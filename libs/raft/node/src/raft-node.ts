@@ -568,15 +568,22 @@ export class RaftNode<R = void> {
       for (const m of rd.messages) (sendsBeforePersist(m) ? early : late).push(m);
       this.send(early);
     }
+    // Committed entries are durable on a quorum (the leader counts itself only once its own
+    // write is durable), so they are applied before this Ready's new entries are persisted,
+    // as etcd does: replies and watch events do not wait for that fsync. Not with a snapshot
+    // to restore first, nor with a membership change (applied in the old order).
+    const applyFirst = rd.snapshot === undefined && rd.committedEntries.length > 0 &&
+      rd.committedEntries.every((e) => e.type === EntryType.Normal);
+    if (applyFirst) this.applyEntries(rd.committedEntries);
     // A received snapshot's file must not be written while this member writes its own.
     if (rd.snapshot !== undefined) await this.snapshotTask;
-    // A leader's fsync overlaps the replication it just sent (the socket writes go out while
-    // the thread pool syncs); anyone else only waits for it, so it syncs inline.
+    // A leader's fsync overlaps the replication it just sent; a follower only waits for it
+    // before acking, so it may sync inline if its persistence allows (WalPersistence option).
     await this.readyWriter().persist(rd, this.role !== StateType.Leader);
     if (this.phase !== 'running') return;
     this.send(late);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
-    if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
+    if (!applyFirst && rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
     if (rd.readStates.length > 0) this.noteReadStates(rd.readStates);
   }
 

@@ -43,8 +43,9 @@ export interface WalPersistenceOptions {
   snapshotFilesKeep?: number;
   /**
    * Whether a save the node marks `inlineSync` (a follower's) may fdatasync on the event loop
-   * (default true). Set false when several members share one process (bench:raft): an inline
-   * fsync there would block the other members too.
+   * (default false). It spares a thread-pool round trip before the follower's ack, but the
+   * loop is blocked meanwhile (watch streams of that member wait), and on the loaded 2-core
+   * box it measured no better than the thread pool. Never with several members in one process.
    */
   inlineSync?: boolean;
   /** Called after an fsync slower than WAL_LIMITS.syncWarnMs. */
@@ -113,7 +114,7 @@ export class WalPersistence implements RaftPersistence {
 
   /** save implements {@link RaftPersistence.save}: one write, one fsync when mustSync. */
   save(batch: SaveBatch): Promise<void> {
-    const inline = batch.inlineSync === true && this.options.inlineSync !== false;
+    const inline = batch.inlineSync === true && this.options.inlineSync === true;
     return this.opened().save({ ...batch, inlineSync: inline });
   }
 
