@@ -81,6 +81,9 @@ async function createNodes(client: StoreClient, n: number, periodMs: number | un
   }
 }
 
+/** AGENT_WORKER_NICE is the scheduling niceness of the agent workers. */
+const AGENT_WORKER_NICE = 10;
+
 /** Worker is one forked agents process. */
 interface Worker {
   readonly child: ChildProcess;
@@ -94,6 +97,8 @@ function startWorker(job: AgentsJob): Worker {
     env: { ...process.env, TSX_TSCONFIG_PATH: path.resolve(__dirname, '../../../tsconfig.base.json') },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // The agents are the load, not the subject: they yield the CPU to the dispatcher first.
+  if (child.pid !== undefined) os.setPriority(child.pid, AGENT_WORKER_NICE);
   const w: { child: ChildProcess; progress: AgentsProgress; result: Promise<AgentsResult> } = {
     child, progress: { connected: 0, sessionEnds: 0, endReasons: {} }, result: Promise.resolve(undefined as never) };
   w.result = new Promise<AgentsResult>((resolve, reject) => {
