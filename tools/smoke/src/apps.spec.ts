@@ -6,13 +6,14 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { HealthService } from '@shoal/proto-grpc';
 import { HealthCheckResponse, HealthCheckResponse_ServingStatus } from '@shoal/proto';
 
-const { APPS, appArgs, startApp, stopApp } = require('./processes.cjs') as {
+const { APPS, TLS_ONLY_APPS, appArgs, startApp, stopApp } = require('./processes.cjs') as {
   APPS: string[];
-  appArgs: (app: string, stateRoot: string) => string[];
+  TLS_ONLY_APPS: string[];
+  appArgs: (app: string, stateRoot: string, clusterDir?: string) => string[];
   startApp: (root: string, app: string, opts: { args: string[] }) => Promise<Proc>;
   stopApp: (proc: Proc) => Promise<number | null>;
 };
@@ -21,8 +22,17 @@ interface Proc { app: string; grpcPort: number; httpPort: number }
 const root = path.resolve(__dirname, '../../..');
 const HealthClient = makeGenericClientConstructor(HealthService, 'grpc.health.v1.Health');
 
-function grpcHealth(port: number): Promise<HealthCheckResponse> {
-  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+/** channelFor is plaintext, or mTLS with the app's own bundle for a TLS-only app. */
+function channelFor(app: string): ChannelCredentials {
+  if (!TLS_ONLY_APPS.includes(app)) return credentials.createInsecure();
+  const dir = path.join(clusterDir, app);
+  const read = (f: string) => fs.readFileSync(path.join(dir, f));
+  return credentials.createSsl(read('ca.pem'), read('key.pem'), read('cert.pem'));
+}
+
+function grpcHealth(app: string, port: number): Promise<HealthCheckResponse> {
+  const client = new HealthClient(`127.0.0.1:${port}`, channelFor(app),
+    TLS_ONLY_APPS.includes(app) ? { 'grpc.ssl_target_name_override': app } : {});
   return new Promise((resolve, reject) => {
     client.makeUnaryRequest(
       HealthService.check.path,
@@ -39,18 +49,25 @@ function grpcHealth(port: number): Promise<HealthCheckResponse> {
   });
 }
 
+const clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-smoke-cluster-'));
+
 beforeAll(() => {
   execSync(`npx nx run-many -t build -p ${APPS.join(' ')} --outputStyle=static`, {
     cwd: root,
     stdio: 'pipe',
     env: { ...process.env, NX_DAEMON: 'false' },
   });
+  // Certificates for the TLS-only apps, as `npm start` makes them.
+  execSync(`node_modules/.bin/tsx --tsconfig tsconfig.base.json tools/cli/src/main.ts init --state-dir ${clusterDir}`,
+    { cwd: root, stdio: 'pipe' });
 }, 300_000);
+
+afterAll(() => fs.rmSync(clusterDir, { recursive: true, force: true }));
 
 describe.each(APPS)('app %s, built and started alone', (app) => {
   it('answers /healthz, /metrics and gRPC health, and exits 0 on SIGTERM', async () => {
     const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-smoke-'));
-    const args = ['--grpc-port=0', '--http-port=0', ...appArgs(app, stateRoot)];
+    const args = ['--grpc-port=0', '--http-port=0', ...appArgs(app, stateRoot, clusterDir)];
     const proc = await startApp(root, app, { args });
     try {
       const health = await fetch(`http://127.0.0.1:${proc.httpPort}/healthz`);
@@ -63,7 +80,7 @@ describe.each(APPS)('app %s, built and started alone', (app) => {
       expect(text).toMatch(new RegExp(`shoal_build_info\\{[^}]*app="${app}"[^}]*\\} 1`));
       expect(text).toContain('process_resident_memory_bytes');
 
-      const grpc = await grpcHealth(proc.grpcPort);
+      const grpc = await grpcHealth(app, proc.grpcPort);
       expect(grpc.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     } finally {
       expect(await stopApp(proc)).toBe(0);

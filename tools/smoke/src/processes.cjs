@@ -7,12 +7,23 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
 
+/** TLS_ONLY_APPS serve only over mTLS: alone they need a `shoal init` bundle. */
+const TLS_ONLY_APPS = ['ca'];
+
 /**
  * appArgs are the flags an app needs to start alone beyond its ports: the raft-store keeps
- * its WAL and snapshots under a state dir (a single-member cluster when no members are given).
+ * its WAL and snapshots under a state dir (a single-member cluster when no members are given);
+ * a TLS-only app gets its bundle from `clusterDir` (a `shoal init` directory) and a store
+ * endpoint nobody answers on (it retries in the background and still serves health).
  */
-function appArgs(app, stateRoot) {
-  return app === 'raft-store' ? [`--state-dir=${path.join(stateRoot, app)}`] : [];
+function appArgs(app, stateRoot, clusterDir) {
+  if (app === 'raft-store') return [`--state-dir=${path.join(stateRoot, app)}`];
+  if (TLS_ONLY_APPS.includes(app) && clusterDir !== undefined) {
+    const dir = path.join(clusterDir, app);
+    return [`--tls-ca-file=${path.join(dir, 'ca.pem')}`, `--tls-cert-file=${path.join(dir, 'cert.pem')}`,
+      `--tls-key-file=${path.join(dir, 'key.pem')}`, '--store-endpoints=127.0.0.1:1'];
+  }
+  return [];
 }
 
 const APPS = ['raft-store', 'api-gateway', 'orchestrator', 'scheduler', 'allocator',
@@ -60,4 +71,4 @@ function stopApp({ child }, graceMs = 15_000) {
   });
 }
 
-module.exports = { APPS, appArgs, startApp, stopApp };
+module.exports = { APPS, TLS_ONLY_APPS, appArgs, startApp, stopApp };
