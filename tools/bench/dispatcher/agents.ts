@@ -5,7 +5,7 @@
  * `{ stop }` the heartbeat round trips measured since `{ measure }`, then exits.
  */
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { AgentSession, SessionStatusReporter } from '@shoal/agent-runtime';
+import { AgentSession, DISPATCHER_CHANNEL_OPTIONS, SessionStatusReporter } from '@shoal/agent-runtime';
 import { createClient } from '@shoal/grpc';
 import type { NodeDescription } from '@shoal/proto';
 import { DispatcherClient } from '@shoal/proto-grpc';
@@ -47,7 +47,7 @@ function run(job: AgentsJob): void {
   setMaxListeners(0, abort.signal);
   const insecure = credentials.createInsecure();
   const clients = Array.from({ length: Math.max(1, job.connections) }, (_, i) =>
-    createClient(DispatcherClient, job.address, insecure, { options: { 'grpc.shoal_bench_connection': i } }));
+    createClient(DispatcherClient, job.address, insecure, { options: { ...DISPATCHER_CHANNEL_OPTIONS, 'grpc.shoal_bench_connection': i } }));
   const state = { measuring: false, rtts: [] as number[], ends: 0, endsMeasured: 0, reasons: new Map<string, number>() };
   const sessions: AgentSession[] = [];
   const runs: Promise<void>[] = [];

@@ -16,6 +16,7 @@ export { SIM_FAILURE, SimExecutor, type SimExecutorOptions } from './sim-executo
 export { TaskManager, type OperationObserver, type StatusReporter, type TaskManagerOptions } from './task-manager';
 export { AgentSession, nextBackoffMs, type AgentSessionHooks, type AgentSessionOptions } from './session/agent-session';
 export {
+  DISPATCHER_CHANNEL_OPTIONS,
   runDispatcherSession,
   type AssignmentSink,
   type ChannelSecurityLike,

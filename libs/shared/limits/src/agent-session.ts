@@ -19,6 +19,13 @@ export const AGENT_SESSION_LIMITS = Object.freeze({
   statusRetryMs: 1 * SECOND_MS,
   /** Ms a session must have lasted for its failure not to grow the backoff (Shoal). */
   healthySessionMs: 30 * SECOND_MS,
+  /**
+   * Ms between keepalive pings on the dispatcher channel, and Ms to wait for the ack (Shoal:
+   * the heartbeat already detects a dead dispatcher; a short ack timeout drops every session on
+   * a connection when either side is briefly starved of CPU).
+   */
+  keepaliveTimeMs: 30 * SECOND_MS,
+  keepaliveTimeoutMs: 20 * SECOND_MS,
   /** Ms the agent waits for the Docker Engine to answer when choosing the default executor. */
   enginePingTimeoutMs: 3 * SECOND_MS,
 });

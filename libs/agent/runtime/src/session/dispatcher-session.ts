@@ -21,6 +21,12 @@ import {
 import { DispatcherClient } from '@shoal/proto-grpc';
 import type { SessionStatusReporter } from './status-reporter';
 
+/** DISPATCHER_CHANNEL_OPTIONS are the agent's channel options toward a dispatcher (keepalive). */
+export const DISPATCHER_CHANNEL_OPTIONS = Object.freeze({
+  'grpc.keepalive_time_ms': AGENT_SESSION_LIMITS.keepaliveTimeMs,
+  'grpc.keepalive_timeout_ms': AGENT_SESSION_LIMITS.keepaliveTimeoutMs,
+});
+
 /** AssignmentSink is where assignments go (the Worker). */
 export interface AssignmentSink {
   assign(tasks: readonly Task[]): Promise<void>;
@@ -94,7 +100,8 @@ class SessionRun {
 
   constructor(private readonly o: DispatcherSessionOptions) {
     this.rpcTimeoutMs = o.rpcTimeoutMs ?? AGENT_SESSION_LIMITS.rpcTimeoutMs;
-    this.client = o.client ?? createClient(DispatcherClient, o.address, o.security.credentials, { options: o.security.options });
+    this.client = o.client ?? createClient(DispatcherClient, o.address, o.security.credentials, { options: {
+      ...o.security.options, ...DISPATCHER_CHANNEL_OPTIONS } });
     this.done = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err === undefined ? resolve() : reject(err));
     });
