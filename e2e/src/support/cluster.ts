@@ -14,8 +14,8 @@ export const SERVICE_LABEL = 'com.shoal.service.name';
 export const NODE_LABEL = 'com.shoal.node.id';
 /** IMAGE is the test image ensure-dockerd.sh imports (no registry is ever reached). */
 export const IMAGE = 'shoal-test/busybox:1';
-/** IMAGE_2 is a second local tag of the same image, for `service update --image`. */
-export const IMAGE_2 = 'shoal-test/busybox:e2e-2';
+/** IMAGE_2 is a second local tag of the same image for `service update --image`, one per run (a concurrent run removes only its own). */
+export const IMAGE_2 = `shoal-test/busybox:e2e-${process.pid}`;
 
 /** Cluster is a started topology and the DOCKER_HOST of its gateway. */
 export interface Cluster {
