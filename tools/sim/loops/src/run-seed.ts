@@ -102,7 +102,9 @@ const scale: Fault = async (world, log) => {
 };
 
 const forceUpdate: Fault = async (world, log) => {
-  const service = pick(world, [...world.checker.services.values()]);
+  // Replicated services only: the global one spans every node, and updating a thousand nodes
+  // ten at a time would outlast the convergence bound.
+  const service = pick(world, [...world.checker.services.values()].filter((s) => s.spec?.mode?.$case === 'replicated'));
   const spec = service?.spec;
   if (service === undefined || spec?.task === undefined) return false;
   const version = (service.specVersion?.index ?? 0) + 1;
@@ -182,6 +184,7 @@ async function settle(world: World, counted: () => void, log: (w: string) => voi
     if (world.checker.violations.length > 0) return;
     gap = world.checker.convergenceGap();
     if (gap === undefined) return;
+    if ((world.clock.now() - L.startMs) % 5_000 < L.tickMs * L.ticksPerStep) log(`not converged yet: ${gap}`);
   }
   world.checker.violations.push({ property: 'not-converged', detail: `after ${L.settleMsMax} ms: ${gap}` });
 }
