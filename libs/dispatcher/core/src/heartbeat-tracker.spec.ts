@@ -90,4 +90,15 @@ describe('RegistrationLimiter', () => {
     limiter.prune(clock.now());
     expect(limiter.allow('n1', clock.now())).toBe(true);
   });
+
+  it('postpone moves every deadline later, so a stall of the dispatcher expires nobody', () => {
+    const t = new HeartbeatTracker({ heartbeatPeriodMs: 1000, heartbeatEpsilon: 0, gracePeriodMultiplier: 3,
+      unknownGracePeriodMultiplier: 6 }, new SeededRandom('postpone'));
+    t.register('a', 0);
+    t.markUnknown('b', 0);
+    t.postpone(10_000);
+    expect(t.expire(12_999)).toEqual([]);
+    expect(t.expire(13_000).map((n) => n.nodeId)).toEqual(['a']);
+    expect(t.expire(16_000).map((n) => n.nodeId)).toEqual(['b']);
+  });
 });

@@ -107,6 +107,15 @@ export class HeartbeatTracker {
     return this.nodes.get(nodeId);
   }
 
+  /**
+   * postpone moves every deadline `ms` later: the dispatcher's own stall (its event loop or
+   * process did not run) is not the agents' fault, and their beats may be waiting unread.
+   */
+  postpone(ms: number): void {
+    assert(ms >= 0, 'deadlines only move later');
+    for (const [id, node] of this.nodes) this.nodes.set(id, { ...node, deadlineMs: node.deadlineMs + ms });
+  }
+
   /** expire removes and returns every node whose deadline ≤ now, earliest first. */
   expire(nowMs: number): TrackedNode[] {
     const gone: TrackedNode[] = [];

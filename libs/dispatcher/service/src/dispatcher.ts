@@ -100,6 +100,7 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private readonly sweeper: NodeSweeper | undefined;
   private nextSweepMs = 0;
+  private lastTickMs: number | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.limits = { ...DISPATCHER_LIMITS, ...options.limits };
@@ -258,6 +259,7 @@ export class Dispatcher {
   /** tick expires heartbeats, sends due assignment batches and writes due status batches. */
   tick(): void {
     const now = this.options.clock.now();
+    this.compensateStall(now);
     for (const expired of this.tracker.expire(now)) this.expire(expired.nodeId);
     for (const session of this.sessions.values()) {
       for (const [call, set] of session.assignments) {
@@ -275,6 +277,23 @@ export class Dispatcher {
       this.countNodes();
     }
     void this.writer.flushDue().catch((err: unknown) => this.options.logger.error({ err }, 'status flush failed'));
+  }
+
+  /**
+   * compensateStall postpones every heartbeat deadline by how late this tick is beyond
+   * `stallToleranceMs`: when the dispatcher itself did not run (event loop blocked, process
+   * starved of CPU), the agents' beats wait unread, and expiring them would mark live nodes DOWN.
+   */
+  private compensateStall(now: number): void {
+    const last = this.lastTickMs;
+    this.lastTickMs = now;
+    if (last === undefined) return;
+    const late = now - last - this.limits.tickIntervalMs;
+    if (late < this.limits.stallToleranceMs) return;
+    this.tracker.postpone(late);
+    this.sweeper?.postpone(late);
+    this.metrics.stalls.inc();
+    this.options.logger.warn({ lateMs: late }, 'the dispatcher stalled: heartbeat deadlines postponed');
   }
 
   /** flush writes every queued status now (tests, shutdown). */

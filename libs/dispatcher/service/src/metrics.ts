@@ -9,6 +9,8 @@ export interface DispatcherMetrics {
   /** How late a beat came relative to the period it was told (negative = early), seconds. */
   readonly heartbeatLagSeconds: Histogram;
   readonly nodesDown: Counter;
+  /** Ticks that came so late the heartbeat deadlines were postponed. */
+  readonly stalls: Counter;
   readonly nodesByState: Gauge<'state'>;
   readonly assignmentStreams: Gauge;
   readonly assignmentBatchChanges: Histogram;
@@ -31,6 +33,7 @@ export function dispatcherMetrics(metrics: Metrics): DispatcherMetrics {
     heartbeatLagSeconds: metrics.histogram('dispatcher_heartbeat_lag_seconds',
       'Beat arrival minus the period the agent was given', [], LAG_BUCKETS),
     nodesDown: metrics.counter('dispatcher_nodes_down_total', 'Nodes marked DOWN (heartbeat failure)'),
+    stalls: metrics.counter('dispatcher_stalls_total', 'Ticks so late that heartbeat deadlines were postponed'),
     nodesByState: metrics.gauge('dispatcher_nodes', 'Nodes in the store by status state', ['state']),
     assignmentStreams: metrics.gauge('dispatcher_assignment_streams', 'Open Assignments streams'),
     assignmentBatchChanges: metrics.histogram('dispatcher_assignment_batch_changes',

@@ -101,6 +101,11 @@ export class NodeSweeper {
     this.tracker.setPeriodMs(ms);
   }
 
+  /** postpone moves the sweeper's grace deadlines `ms` later (the dispatcher stalled). */
+  postpone(ms: number): void {
+    this.tracker.postpone(ms);
+  }
+
   /** run holds the liveness lease and campaigns for the sweeper lease until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const { client, dispatcherId, timers, logger, limits } = this.deps;

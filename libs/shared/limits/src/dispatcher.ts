@@ -41,6 +41,11 @@ export const DISPATCHER_LIMITS = Object.freeze({
   sweeperLeaseTtlMs: 15 * SECOND_MS,
   /** Ms TTL of each replica's liveness lease `dispatcher-replica/<id>` (Shoal). */
   replicaLeaseTtlMs: 15 * SECOND_MS,
+  /**
+   * Ms a tick may come late before the dispatcher counts itself stalled and postpones every
+   * heartbeat deadline by the stall (Shoal: beats waiting unread are not the agents' fault).
+   */
+  stallToleranceMs: 1 * SECOND_MS,
   /** Ms between sweeps for nodes whose dispatcher is gone, and recounts of nodes by state (Shoal). */
   sweepIntervalMs: 1 * SECOND_MS,
 });
