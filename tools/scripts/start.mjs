@@ -21,6 +21,8 @@ try {
   const relative = path.relative(process.cwd(), plan.stateDir) || '.';
   const stateDir = relative.startsWith('..') ? plan.stateDir : relative;
   console.log(`shoal: all ${plan.processes.length} processes are up (state ${stateDir}, logs ${stateDir}/logs).`);
+  console.log(plan.executor === 'docker' ? 'shoal: the node-agent runs tasks as containers on /var/run/docker.sock.'
+    : 'shoal: WARNING: the node-agent uses the PROCESS executor: tasks run as UNISOLATED child processes.');
   console.log(`shoal: the gateway's Control API (mTLS, admin bundle ${plan.stateDir}/admin) is on :${gateway.grpcPort}.`);
   console.log('shoal: use the docker CLI against the cluster:');
   console.log(`export DOCKER_HOST=${topology.dockerHostOf(plan)}`);

@@ -80,7 +80,8 @@ function tlsArgs(stateDir, dir) {
 }
 
 /**
- * makePlan returns the topology: `{stateDir, basePort, host, dockerSocket, processes}` where
+ * makePlan returns the topology: `{stateDir, basePort, host, executor, dockerSocket, storeEndpoints,
+ * processes}` where
  * each process is `{name, app, phase, grpcPort, httpPort, args, env, log, pidFile}`.
  * Options: stateDir (absolute), basePort, host, counts, executor ('docker'|'process'),
  * joinToken (the worker token, passed to agents as SHOAL_JOIN_TOKEN, never on the command line),
@@ -122,7 +123,7 @@ function makePlan(opts) {
     return { name, app, phase: phaseOf(app), grpcPort, httpPort, args, env,
       log: path.join(stateDir, 'logs', `${name}.log`), pidFile: path.join(stateDir, 'run', `${name}.pid`) };
   });
-  return { stateDir, basePort, host, dockerSocket: gatewaySocket, storeEndpoints, processes };
+  return { stateDir, basePort, host, executor, dockerSocket: gatewaySocket, storeEndpoints, processes };
 }
 
 /** portsOf lists every port a plan binds (gRPC and HTTP). */

@@ -18,6 +18,7 @@ export interface Plan {
   readonly stateDir: string;
   readonly basePort: number;
   readonly host: string;
+  readonly executor: 'docker' | 'process';
   readonly dockerSocket: string;
   readonly storeEndpoints: string;
   readonly processes: readonly PlannedProcess[];
