@@ -83,6 +83,19 @@ describe('allocateEndpoint', () => {
     expect(other.ok && other.endpoint?.ports[0]?.publishedPort).toBe(30000);
   });
 
+  it('stores no endpoint for a default endpoint spec (VIP, no ports), which is never re-allocated', () => {
+    const space = new PortSpace();
+    const plain = service('plain', []);
+    expect(allocateEndpoint(space, plain)).toEqual({ ok: true, endpoint: undefined });
+    // The store drops an all-default message: what reads back is no endpoint, which is final.
+    expect(needsAllocation(plain)).toBe(false);
+    const held = allocateEndpoint(space, service('plain', [port(80)]));
+    const shrunk = { ...plain, endpoint: held.ok ? held.endpoint : undefined };
+    expect(needsAllocation(shrunk)).toBe(true);
+    expect(allocateEndpoint(space, shrunk)).toEqual({ ok: true, endpoint: undefined });
+    expect(space.size).toBe(0);
+  });
+
   it('reports exhaustion of the dynamic range', () => {
     const space = new PortSpace();
     const all = Array.from({ length: 32767 - 30000 + 1 }, (_, i) => port(80, 30000 + i));

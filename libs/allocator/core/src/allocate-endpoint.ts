@@ -7,7 +7,7 @@ import {
   type PortConfig,
   type Service,
 } from '@shoal/proto';
-import type { EndpointAllocation, PortSpace } from './port-space';
+import { isDefaultEndpointSpec, type EndpointAllocation, type PortSpace } from './port-space';
 
 /** Messages of allocation failures (SwarmKit's wording where it has one). */
 export const ALLOCATION_ERRORS = Object.freeze({
@@ -35,7 +35,7 @@ function previousDynamic(service: Service, p: PortConfig): number {
  */
 export function allocateEndpoint(space: PortSpace, service: Service): EndpointAllocation {
   const spec = service.spec?.endpoint;
-  if (spec === undefined) {
+  if (isDefaultEndpointSpec(spec)) {
     space.release(service.id);
     return { ok: true, endpoint: undefined };
   }

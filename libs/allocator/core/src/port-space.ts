@@ -4,6 +4,7 @@
 import { NETWORK_LIMITS } from '@shoal/limits';
 import {
   EndpointSpec,
+  EndpointSpec_ResolutionMode,
   PortConfig_PublishMode,
   type Endpoint,
   type PortConfig,
@@ -94,11 +95,20 @@ export function sameEndpointSpec(a: EndpointSpec | undefined, b: EndpointSpec | 
 }
 
 /**
+ * isDefaultEndpointSpec reports whether `spec` asks for nothing: absent, or VIP mode with no
+ * published ports. Such a service has no endpoint to store (the store drops an all-default
+ * message, so storing one would read back as absent and be re-allocated forever).
+ */
+export function isDefaultEndpointSpec(spec: EndpointSpec | undefined): spec is undefined {
+  return spec === undefined || (spec.mode === EndpointSpec_ResolutionMode.VIP && spec.ports.length === 0);
+}
+
+/**
  * needsAllocation reports whether the service's stored endpoint is not the allocation of its
  * current endpoint spec (never allocated, or the spec changed since).
  */
 export function needsAllocation(service: Service): boolean {
   const spec = service.spec?.endpoint;
-  if (spec === undefined) return service.endpoint !== undefined;
+  if (isDefaultEndpointSpec(spec)) return service.endpoint !== undefined;
   return service.endpoint === undefined || !sameEndpointSpec(service.endpoint.spec, spec);
 }
