@@ -5,14 +5,14 @@
 // in the environment.
 import path from 'node:path';
 
-interface Proc { name: string; app: string; grpcPort: number; httpPort: number; args: string[]; env: Record<string, string> }
-const { makePlan } = require('../../topology/plan.cjs') as {
-  makePlan: (opts: Record<string, unknown>) => { processes: Proc[]; dockerSocket: string; storeEndpoints: string };
-};
+import topologyPlan = require('../../topology/plan.cjs');
+
+const { makePlan } = topologyPlan;
+type PlannedProcess = ReturnType<typeof makePlan>['processes'][number];
 
 const stateDir = '/srv/shoal';
 const plan = makePlan({ stateDir, joinToken: 'SHLTKN-1-secret', hostname: 'box', counts: { schedulers: 2, agents: 2 } });
-const byName = (name: string): Proc => {
+const byName = (name: string): PlannedProcess => {
   const proc = plan.processes.find((p) => p.name === name);
   if (proc === undefined) throw new Error(`${name} is not planned`);
   return proc;
