@@ -5,6 +5,8 @@ export {
   removeStaleSocket, requireAdmin, startDockerApi, type DockerApiOptions, type DockerApiServer, type DockerApiTls,
 } from './server';
 export { dockerRoutes } from './routes';
+export { asSelfNode, DEFAULT_JOIN_ADDR, selfNodeOf, type GatewaySelf } from './self-node';
+export { clusterSpecFromDocker } from './convert/cluster-in';
 export { createDispatcher, type DispatchOptions } from './http/dispatch';
 export { httpStatusFor } from './http/status';
 export { API_VERSION, MIN_API_VERSION } from './http/versions';

@@ -33,6 +33,12 @@ export interface DockerApiOptions {
   /** TCP listener with TLS client certificates (role `admin` only). */
   readonly tcp?: { readonly host: string; readonly port: number; readonly tls: DockerApiTls };
   readonly requestDeadlineMs?: number;
+  /**
+   * host:port a new node joins through (the ca's gRPC endpoint the gateway was told), shown as
+   * the self node's manager address, which `docker swarm join-token` prints. Default
+   * `127.0.0.1:4246`, the ca's default port on this host.
+   */
+  readonly joinAddr?: string;
   /** Registry for `shoal_docker_api_request_seconds{method,route,status}`. */
   readonly metrics?: Metrics;
 }
@@ -105,7 +111,7 @@ function tune(server: Server): Server {
  * TLS TCP listener configured, and resolves once every listener is bound.
  */
 export async function startDockerApi(opts: DockerApiOptions): Promise<DockerApiServer> {
-  const routes = dockerRoutes(opts.control, opts.facts);
+  const routes = dockerRoutes(opts.control, opts.facts, opts.joinAddr);
   const server = `Shoal/${opts.facts.version} (${opts.facts.os})`;
   const base = { routes, logger: opts.logger, server, requestDeadlineMs: opts.requestDeadlineMs, observe: observer(opts.metrics) };
   const servers: Server[] = [];

@@ -12,6 +12,7 @@ import { checkFilterKeys, filterValues, labelFilter, parseFilters } from '../fil
 import { empty, ID, json, route, type DockerRequest, type Route } from '../http/route';
 import { nodeLookup } from '../lookups';
 import { resolveRef } from '../resolve';
+import { asSelfNode, selfNodeId, type GatewaySelf } from '../self-node';
 import { versionParam } from './services';
 
 const NODE_FILTERS = ['id', 'label', 'membership', 'name', 'node.label', 'role'];
@@ -26,7 +27,7 @@ function wordsOf<E extends number>(values: string[], read: (word: string) => E, 
   });
 }
 
-async function list(api: ControlApi, req: DockerRequest) {
+async function list(api: ControlApi, self: GatewaySelf, req: DockerRequest) {
   const args = parseFilters(req.query.get('filters'));
   checkFilterKeys(args, NODE_FILTERS);
   const request = ListNodesRequest.fromPartial({
@@ -38,7 +39,13 @@ async function list(api: ControlApi, req: DockerRequest) {
         (w) => MEMBERSHIP.fromDocker(w, 'membership', Membership.UNRECOGNIZED), 'membership'),
     },
   });
-  return json((await api.listNodes(request)).nodes.map(nodeJson));
+  const [listed, selfId] = await Promise.all([api.listNodes(request), selfNodeId(api, self)]);
+  return json(listed.nodes.map((n) => nodeJson(asSelfNode(n, selfId, self.joinAddr))));
+}
+
+async function inspect(api: ControlApi, self: GatewaySelf, ref: string) {
+  const [node, selfId] = await Promise.all([resolveRef(nodeLookup(api), ref), selfNodeId(api, self)]);
+  return json(nodeJson(asSelfNode(node, selfId, self.joinAddr)));
 }
 
 /** nodeSpecFromDocker reads a Docker NodeSpec; membership is kept from the current node. */
@@ -53,11 +60,11 @@ export function nodeSpecFromDocker(body: unknown, current: Node): NodeSpec {
   };
 }
 
-/** nodeRoutes are the /nodes routes over `api`. */
-export function nodeRoutes(api: ControlApi): Route[] {
+/** nodeRoutes are the /nodes routes over `api`; the self node is shown as the manager at the join address. */
+export function nodeRoutes(api: ControlApi, self: GatewaySelf): Route[] {
   return [
-    route('GET', '/nodes', (req) => list(api, req)),
-    route('GET', `/nodes/${ID}`, async (req) => json(nodeJson(await resolveRef(nodeLookup(api), req.params[0] ?? '')))),
+    route('GET', '/nodes', (req) => list(api, self, req)),
+    route('GET', `/nodes/${ID}`, (req) => inspect(api, self, req.params[0] ?? '')),
     route('POST', `/nodes/${ID}/update`, async (req) => {
       const version = versionParam(req, 'node');
       const node = await resolveRef(nodeLookup(api), req.params[0] ?? '');

@@ -1,12 +1,13 @@
-// /_ping, /version, /info, /swarm and /distribution/{name}/json.
+// /_ping, /version, /info and /distribution/{name}/json.
 import type { ControlApi } from '@shoal/gateway-control';
 import { isShoalError } from '@shoal/errors';
-import { ListClustersRequest, ListNodesRequest, NodeRole, NodeStatus_State as NodeState, type Node } from '@shoal/proto';
-import { clusterJson, joinTokensJson } from '../convert/cluster-out';
+import { ListClustersRequest, ListNodesRequest, NodeRole, type Node } from '@shoal/proto';
+import { clusterJson } from '../convert/cluster-out';
 import type { JsonObject } from '../convert/json';
 import { checkImageReference } from '../convert/reference';
 import type { EngineFacts } from '../engine-facts';
 import { userMessage } from '../http/dispatch';
+import { asSelfNode, selfNodeOf, type GatewaySelf } from '../self-node';
 import { API_VERSION, MIN_API_VERSION } from '../http/versions';
 import { json, route, type DockerReply, type Route } from '../http/route';
 
@@ -29,37 +30,27 @@ function versionJson(facts: EngineFacts): JsonObject {
   };
 }
 
-function oldestFirst(a: Node, b: Node): number {
-  return (a.meta?.createdAt?.getTime() ?? 0) - (b.meta?.createdAt?.getTime() ?? 0) || a.id.localeCompare(b.id);
+function isManager(n: Node): boolean {
+  return n.role === NodeRole.MANAGER || n.managerStatus !== undefined;
 }
 
-/**
- * selfNodeOf picks the node `docker node inspect self` (and the `*` of `node ls`) means: the
- * gateway has no node of its own, so it is the node on the gateway's host (same hostname),
- * else the first node that joined; READY nodes first in both cases. None without nodes.
- */
-export function selfNodeOf(nodes: readonly Node[], hostname: string): Node | undefined {
-  const local = nodes.filter((n) => n.description?.hostname === hostname);
-  const pool = [...(local.length > 0 ? local : nodes)].sort(oldestFirst);
-  return pool.find((n) => n.status?.state === NodeState.READY) ?? pool[0];
-}
-
-async function swarmInfo(api: ControlApi, facts: EngineFacts): Promise<JsonObject> {
+async function swarmInfo(api: ControlApi, self: GatewaySelf): Promise<JsonObject> {
   const [nodes, clusters] = await Promise.all([
     api.listNodes(ListNodesRequest.fromPartial({})), api.listClusters(ListClustersRequest.fromPartial({})),
   ]);
-  const managers = nodes.nodes.filter((n) => n.role === NodeRole.MANAGER || n.managerStatus !== undefined);
-  const self = selfNodeOf(nodes.nodes, facts.hostname);
+  const selfNode = selfNodeOf(nodes.nodes, self.hostname);
+  // The self node is shown as a manager at the join address (see asSelfNode).
+  const managers = nodes.nodes.map((n) => asSelfNode(n, selfNode?.id ?? '', self.joinAddr)).filter(isManager);
   return {
-    NodeID: self?.id ?? '', NodeAddr: self?.status?.addr ?? '', LocalNodeState: 'active', ControlAvailable: true, Error: '',
+    NodeID: selfNode?.id ?? '', NodeAddr: selfNode?.status?.addr ?? '', LocalNodeState: 'active', ControlAvailable: true, Error: '',
     RemoteManagers: managers.map((m) => ({ NodeID: m.id, Addr: m.managerStatus?.addr ?? m.status?.addr ?? '' })),
     Nodes: nodes.nodes.length, Managers: managers.length, Cluster: clusterJson(clusters.clusters[0]),
   };
 }
 
-async function swarmOrError(api: ControlApi, facts: EngineFacts): Promise<JsonObject> {
+async function swarmOrError(api: ControlApi, self: GatewaySelf): Promise<JsonObject> {
   try {
-    return await swarmInfo(api, facts);
+    return await swarmInfo(api, self);
   } catch (err) {
     if (!isShoalError(err)) throw err;
     return {
@@ -69,8 +60,8 @@ async function swarmOrError(api: ControlApi, facts: EngineFacts): Promise<JsonOb
   }
 }
 
-async function info(api: ControlApi, facts: EngineFacts): Promise<DockerReply> {
-  const swarm = await swarmOrError(api, facts);
+async function info(api: ControlApi, facts: EngineFacts, joinAddr: string): Promise<DockerReply> {
+  const swarm = await swarmOrError(api, { hostname: facts.hostname, joinAddr });
   return json({
     ID: '', Containers: 0, ContainersRunning: 0, ContainersPaused: 0, ContainersStopped: 0, Images: 0,
     Driver: '', DriverStatus: null, Plugins: { Volume: null, Network: ['overlay'], Authorization: null, Log: null },
@@ -85,12 +76,6 @@ async function info(api: ControlApi, facts: EngineFacts): Promise<DockerReply> {
   });
 }
 
-async function swarm(api: ControlApi): Promise<DockerReply> {
-  const clusters = await api.listClusters(ListClustersRequest.fromPartial({}));
-  const cluster = clusters.clusters[0];
-  return json({ ...clusterJson(cluster), JoinTokens: joinTokensJson(cluster) });
-}
-
 async function distribution(name: string): Promise<DockerReply> {
   checkImageReference(name);
   // Answered here, never by a registry: no digest (the CLI then keeps the name as given, so
@@ -100,14 +85,16 @@ async function distribution(name: string): Promise<DockerReply> {
   }));
 }
 
-/** systemRoutes are `_ping`, `version`, `info`, `swarm` and `distribution`. */
-export function systemRoutes(api: ControlApi, facts: EngineFacts): Route[] {
+/**
+ * systemRoutes are `_ping`, `version`, `info` and `distribution`; `joinAddr` is the address
+ * the self node is shown with as a manager (see asSelfNode).
+ */
+export function systemRoutes(api: ControlApi, facts: EngineFacts, joinAddr: string): Route[] {
   return [
     route('GET', '/_ping', ping),
     route('HEAD', '/_ping', ping),
     route('GET', '/version', () => Promise.resolve(json(versionJson(facts)))),
-    route('GET', '/info', () => info(api, facts)),
-    route('GET', '/swarm', () => swarm(api)),
+    route('GET', '/info', () => info(api, facts, joinAddr)),
     route('GET', '/distribution/(.+)/json', (req) => distribution(req.params[0] ?? '')),
   ];
 }

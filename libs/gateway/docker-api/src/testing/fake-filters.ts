@@ -1,4 +1,5 @@
 // List filters of the fake Control API: fields ANDed, entries of one field ORed.
+import { labelsMatch } from '@shoal/gateway-spec';
 import type { Task } from '@shoal/proto';
 
 /** CommonFilters are the filters every List request has. */
@@ -19,8 +20,7 @@ export function matchesCommon(
   const okIds = (f.idPrefixes ?? []).length === 0 || (f.idPrefixes ?? []).some((p) => id.startsWith(p));
   const okPrefixes = (f.namePrefixes ?? []).length === 0
     || (f.namePrefixes ?? []).some((p) => names.some((n) => n.startsWith(p)));
-  const okLabels = Object.entries(f.labels ?? {}).every(([k, v]) => k in labels && (v === '' || labels[k] === v));
-  return okNames && okIds && okPrefixes && okLabels;
+  return okNames && okIds && okPrefixes && labelsMatch(labels, f.labels);
 }
 
 /** taskName is SwarmKit's display name of a task: `<service>.<slot|node>.<id>`. */

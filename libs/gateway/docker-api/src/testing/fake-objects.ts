@@ -1,7 +1,8 @@
-// The fake's networks, secrets, configs, clusters and resources.
+// The fake's networks, secrets, configs, clusters (versioned update, token rotation) and resources.
 import { ShoalError } from '@shoal/errors';
 import type { ControlApi } from '@shoal/gateway-control';
-import type { Config, Network, Secret } from '@shoal/proto';
+import { validateClusterSpec } from '@shoal/gateway-spec';
+import type { Cluster, Config, Network, Secret } from '@shoal/proto';
 import type { FakeControlApi } from './fake-control-api';
 import { matchesCommon } from './fake-filters';
 
@@ -104,7 +105,22 @@ function restMethods(f: FakeControlApi): RestMethods {
   return {
     getCluster: async (r) => (f.enter('getCluster'), { cluster: f.find(f.clusters, 'cluster', r.clusterId) }),
     listClusters: async () => (f.enter('listClusters'), { clusters: [...f.clusters.values()] }),
-    updateCluster: unimplemented('updateCluster'),
+    updateCluster: async (r) => {
+      f.enter('updateCluster');
+      validateClusterSpec(r.spec);
+      const old = f.find(f.clusters, 'cluster', r.clusterId);
+      f.checkVersion(old, r.clusterVersion?.index);
+      const tokens = old.joinTokens ?? { worker: '', manager: '' };
+      const cluster: Cluster = {
+        ...old, meta: f.meta(old.meta?.createdAt), spec: r.spec,
+        joinTokens: {
+          worker: r.rotation?.workerJoinToken === true ? f.ids.id() : tokens.worker,
+          manager: r.rotation?.managerJoinToken === true ? f.ids.id() : tokens.manager,
+        },
+      };
+      f.clusters.set(cluster.id, cluster);
+      return { cluster };
+    },
     getResource: unimplemented('getResource'),
     updateResource: unimplemented('updateResource'),
     listResources: async () => (f.enter('listResources'), { resources: [] }),
