@@ -19,6 +19,8 @@ async function startDocker(ctx: Ctx, gateway: Gateway): Promise<DockerApiServer 
   const docker = await startDockerApi({
     control: gateway.control, facts: localEngineFacts(ctx.version), logger: ctx.logger.child({ component: 'docker-api' }),
     socketPath, tcp, metrics: ctx.metrics,
+    // `docker swarm join-token` prints this address: where a joining node reaches the ca.
+    ...(ctx.config.caEndpoints?.[0] === undefined ? {} : { joinAddr: ctx.config.caEndpoints[0] }),
   });
   if (tcp !== undefined) material?.onReplace((bundle) => docker.updateTls(bundle));
   ctx.logger.info({ dockerHost: socketPath === undefined ? undefined : `unix://${socketPath}`, dockerTcpPort: docker.tcpPort },
