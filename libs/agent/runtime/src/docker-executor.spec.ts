@@ -106,12 +106,28 @@ describe('docker executor against a real dockerd', () => {
   });
 
   it('rejects a task whose image is missing and cannot be pulled', async () => {
-    const { worker, log } = await agent();
+    // The engine really finds no such image; the pull itself is answered by a stand-in, so
+    // no test makes dockerd reach for a registry (there is none here, and tests must not try).
+    const pulls: string[] = [];
+    const noRegistry = Object.create(docker) as Docker;
+    noRegistry.pull = ((image: string) => {
+      pulls.push(image);
+      return Promise.reject(Object.assign(new Error('no registry in tests'), { statusCode: 404 }));
+    }) as Docker['pull'];
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-agent-docker-'));
+    dirs.push(dir);
+    const log = new StatusLog();
+    const executor = new DockerExecutor({ docker: noRegistry, extraLabels: { [TEST_LABEL.key]: TEST_LABEL.value } });
+    const worker = new Worker({ executor, store: await LocalTaskStore.open(dir), report: log.report,
+      clock: systemClock, timers: systemTimers, limits: LIMITS });
+    await worker.init();
+    workers.push(worker);
     const task = makeTask({ image: 'shoal-test/does-not-exist:1', command: ['true'] });
     await worker.assign([task]);
     const rejected = await log.until(task.id, TaskState.REJECTED, 30_000);
     expect(rejected.state).toBe(TaskState.REJECTED);
     expect(rejected.err).toMatch(/^pull shoal-test\/does-not-exist:1: /);
+    expect(pulls).toEqual(['shoal-test/does-not-exist:1']);
   });
 
   it('shuts a task down on desired SHUTDOWN and removes its container when unassigned', async () => {
