@@ -18,7 +18,9 @@ fs.rmSync(outFile, { force: true });
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const run = spawnSync(
   process.execPath,
-  [jest, '--config', config, '--ci', '--json', `--outputFile=${outFile}`, ...rest],
+  // --forceExit: a suite that leaks a handle (a failed test's loop, a socket) must not hang CI
+  // after the results are in; jest still prints its "did not exit" warning.
+  [jest, '--config', config, '--ci', '--forceExit', '--json', `--outputFile=${outFile}`, ...rest],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 
