@@ -20,3 +20,5 @@ export {
   type LoopConnection,
   type StoreConnectionConfig,
 } from './store-connection';
+export { createLoopReplica, type LoopDefaults, type LoopReplicaOptions } from './loop-replica';
+export { loopAppSpec, type LoopAppOptions, type LoopProcessDeps } from './loop-app';
