@@ -4,6 +4,7 @@ import type { OperationOutcome } from '@shoal/agent-core';
 import { assert } from '@shoal/assert';
 import { durationToMs, type ContainerSpec, type ContainerStatus, type HealthConfig, type Task } from '@shoal/proto';
 import Docker from 'dockerode';
+import { EngineGate, type GateWork } from './engine-gate';
 import { abortableDelay, errorMessage, type Executor, type TaskController } from './executor';
 import { containerName, TASK_LABELS, taskLabels } from './labels';
 import { AGENT_RUNTIME_LIMITS } from '@shoal/limits';
@@ -26,22 +27,27 @@ export interface DockerExecutorOptions {
   readonly healthPollMs?: number;
   /** Ms an engine call other than wait may take; default AGENT_RUNTIME_LIMITS.dockerCallTimeoutMs. */
   readonly callTimeoutMs?: number;
+  /** Container creates and starts in flight on the engine; default AGENT_RUNTIME_LIMITS.engineConcurrency. */
+  readonly engineConcurrency?: number;
 }
 
 /** DockerExecutor runs tasks as containers on the local Docker Engine. */
 export class DockerExecutor implements Executor {
   readonly kind = 'docker' as const;
   readonly docker: Docker;
+  /** The gate every controller's creates and starts pass through. */
+  readonly gate: EngineGate;
   private readonly options: DockerExecutorOptions;
 
   constructor(options: DockerExecutorOptions = {}) {
     this.options = options;
     this.docker = options.docker ?? new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' });
+    this.gate = new EngineGate(options.engineConcurrency ?? AGENT_RUNTIME_LIMITS.engineConcurrency);
   }
 
   /** controller returns a controller for `task`; it needs a container spec. */
   controller(task: Task): TaskController {
-    return new DockerController(this.docker, task, this.options);
+    return new DockerController(this.docker, task, this.options, this.gate);
   }
 
   /** findContainers lists the ids of containers labelled with `com.shoal.task.id` = `taskId`. */
@@ -144,12 +150,15 @@ function hostEntry(entry: string): string {
 /** DockerController runs one task as one container. */
 class DockerController implements TaskController {
   private containerId: string | undefined;
+  /** Whether this controller created the container (so it is known to be in state `created`). */
+  private createdHere = false;
   private readonly spec: ContainerSpec;
 
   constructor(
     private readonly docker: Docker,
     private readonly task: Task,
     private readonly options: DockerExecutorOptions,
+    private readonly gate: EngineGate,
   ) {
     const runtime = task.spec?.runtime;
     assert(runtime?.$case === 'container', 'docker tasks have a container spec');
@@ -178,28 +187,50 @@ class DockerController implements TaskController {
     return { containerId: info.Id, pid: info.State.Pid, exitCode: info.State.ExitCode };
   }
 
+  /** gated runs an engine call that creates or starts a container through the executor's gate. */
+  private gated<T>(kind: GateWork, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    return this.gate.run(kind, signal, work);
+  }
+
+  /**
+   * prepare creates the container. The name is the task's own, so a container left by an
+   * earlier attempt answers the create with a conflict and is then looked up; a missing image
+   * answers it with not-found and is then pulled (docker run does the same).
+   */
   async prepare(signal: AbortSignal): Promise<OperationOutcome> {
     try {
-      const existing = await this.find(signal);
-      if (existing !== undefined) return { kind: 'done', container: { containerId: existing, pid: 0, exitCode: 0 } };
-      const pulled = await this.ensureImage(signal);
-      if (pulled !== undefined) return pulled;
+      if (this.containerId !== undefined) return this.prepared();
       try {
-        const created = await this.docker.createContainer({
-          ...createOptions(this.task, this.options.extraLabels),
-          abortSignal: this.call(signal),
-        } as Docker.ContainerCreateOptions);
-        this.containerId = created.id;
+        await this.create(signal);
       } catch (err) {
-        // A container of this name exists: an earlier create of this very task got through.
-        if (dockerStatus(err) !== HTTP_CONFLICT) throw err;
-        this.containerId = undefined;
-        if ((await this.find(signal)) === undefined) throw err;
+        const status = dockerStatus(err);
+        if (status === HTTP_CONFLICT) {
+          // A container of this name exists: an earlier create of this very task got through.
+          if ((await this.find(signal)) === undefined) throw err;
+          return this.prepared();
+        }
+        if (status !== HTTP_NOT_FOUND) throw err;
+        const pulled = await this.ensureImage(signal);
+        if (pulled !== undefined) return pulled;
+        await this.create(signal);
       }
-      return { kind: 'done', container: { containerId: this.containerId ?? '', pid: 0, exitCode: 0 } };
+      return this.prepared();
     } catch (err) {
       return classify('prepare', err);
     }
+  }
+
+  private async create(signal: AbortSignal): Promise<void> {
+    const created = await this.gated('create', signal, () => this.docker.createContainer({
+      ...createOptions(this.task, this.options.extraLabels),
+      abortSignal: this.call(signal),
+    } as Docker.ContainerCreateOptions));
+    this.containerId = created.id;
+    this.createdHere = true;
+  }
+
+  private prepared(): OperationOutcome {
+    return { kind: 'done', container: { containerId: this.containerId ?? '', pid: 0, exitCode: 0 } };
   }
 
   /** ensureImage uses a local image as is and pulls only a missing one; returns an outcome on failure. */
@@ -227,10 +258,13 @@ class DockerController implements TaskController {
       const id = await this.find(signal);
       if (id === undefined) return { kind: 'fatal', error: 'start: the task has no container' };
       const container = this.docker.getContainer(id);
-      const before = await container.inspect({ abortSignal: this.call(signal) });
-      if (before.State.Status === 'created') {
+      // A container this controller created has never run; any other (an agent restart) is
+      // started only if it never ran, so an exited task is reported, not run again.
+      const fresh = this.createdHere || (await container.inspect({ abortSignal: this.call(signal) })).State.Status === 'created';
+      this.createdHere = false;
+      if (fresh) {
         try {
-          await container.start({ abortSignal: this.call(signal) } as object);
+          await this.gated('start', signal, () => container.start({ abortSignal: this.call(signal) } as object));
         } catch (err) {
           if (dockerStatus(err) !== HTTP_NOT_MODIFIED) throw err;
         }
@@ -335,6 +369,7 @@ class DockerController implements TaskController {
       if (id === undefined) return { kind: 'done' };
       await this.docker.getContainer(id).remove({ force: true, v: true, abortSignal: this.call(signal) } as object);
       this.containerId = undefined;
+      this.createdHere = false;
       return { kind: 'done' };
     } catch (err) {
       if (dockerStatus(err) === HTTP_NOT_FOUND) return { kind: 'done' };

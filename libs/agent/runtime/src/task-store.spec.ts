@@ -49,4 +49,17 @@ describe('LocalTaskStore', () => {
     expect((JSON.parse(text) as { tasks: unknown[] }).tasks).toHaveLength(50);
     expect(await readdir(dir)).toEqual([STORE_FILE_NAME]);
   });
+
+  it('groups a burst of puts into at most two file writes, each put durable when it resolves', async () => {
+    const store = await LocalTaskStore.open(dir);
+    const tasks = Array.from({ length: 100 }, () => makeTask({}));
+    const status = { state: TaskState.ACCEPTED, message: '', err: '', appliedBy: '' };
+    await Promise.all(tasks.map((task) => store.put({ task, status, removed: false })));
+    expect(store.fileWrites).toBeLessThanOrEqual(2);
+    // A put after the burst gets a write of its own, which holds it.
+    const late = makeTask({});
+    await store.put({ task: late, status, removed: false });
+    expect((await LocalTaskStore.open(dir)).get(late.id)?.status.state).toBe(TaskState.ACCEPTED);
+    expect((await LocalTaskStore.open(dir)).list()).toHaveLength(101);
+  });
 });

@@ -28,7 +28,10 @@ interface FileShape {
 /** LocalTaskStore keeps {@link TaskRecord}s in memory and in `<stateDir>/tasks.json`. */
 export class LocalTaskStore {
   private readonly records = new Map<string, TaskRecord>();
-  private writing: Promise<void> = Promise.resolve();
+  /** The write in progress, if any. */
+  private writing: Promise<void> | undefined;
+  /** The write queued behind it: it will hold every change made since `writing` began. */
+  private queued: Promise<void> | undefined;
   private writes = 0;
 
   private constructor(readonly path: string) {}
@@ -77,10 +80,28 @@ export class LocalTaskStore {
     return this.flush();
   }
 
-  /** flush writes the current records after any write in progress (writes never interleave). */
+  /** fileWrites counts the times the file was written (group commit makes it far fewer than puts). */
+  get fileWrites(): number {
+    return this.writes;
+  }
+
+  /**
+   * flush makes the current records durable (group commit). Writes never interleave: while one
+   * is in progress, every change joins the single write queued behind it, which snapshots the
+   * records when it begins; so a burst of puts costs two file writes, not one each.
+   */
   private flush(): Promise<void> {
-    const next = this.writing.then(() => this.write());
-    this.writing = next.catch(() => undefined);
+    if (this.queued !== undefined) return this.queued;
+    const before = this.writing ?? Promise.resolve();
+    const next: Promise<void> = before.catch(() => undefined).then(() => {
+      this.queued = undefined;
+      this.writing = next;
+      return this.write();
+    });
+    this.queued = next;
+    void next.catch(() => undefined).finally(() => {
+      if (this.writing === next) this.writing = undefined;
+    });
     return next;
   }
 
@@ -91,7 +112,8 @@ export class LocalTaskStore {
     };
     const text = JSON.stringify(shape);
     assert(text.length <= AGENT_RUNTIME_LIMITS.maxStoreBytes, 'the task store fits its size limit');
-    const tmp = `${this.path}.tmp-${process.pid}-${this.writes++}`;
+    const tmp = `${this.path}.tmp-${process.pid}-${this.writes}`;
+    this.writes++;
     const file = await open(tmp, 'w', 0o600);
     try {
       await file.writeFile(text, 'utf8');

@@ -55,18 +55,22 @@ export class Worker {
     await this.update(tasks, [...this.managers.keys()].filter((id) => !ids.has(id)));
   }
 
-  /** update applies an incremental assignment change: upserts, then removals by id. */
+  /**
+   * update applies an incremental assignment change: upserts, then removals by id. New tasks
+   * are saved together (one durable write for the whole set) before any of them starts.
+   */
   async update(upserts: readonly Task[], removals: readonly string[]): Promise<void> {
     assert(!this.closed, 'the worker is open');
+    // A task named twice in one change: the later copy is the newer one.
+    const fresh = new Map<string, { task: Task; status: TaskStatus }>();
     for (const task of upserts) {
       const existing = this.managers.get(task.id);
-      if (existing !== undefined) {
-        existing.update(task);
-        continue;
-      }
-      const status = initialStatus(task);
-      await this.options.store.put({ task, status, removed: false });
-      this.launch(task, status, true);
+      if (existing !== undefined) existing.update(task);
+      else fresh.set(task.id, { task, status: initialStatus(task) });
+    }
+    await Promise.all([...fresh.values()].map(({ task, status }) => this.options.store.put({ task, status, removed: false })));
+    for (const { task, status } of fresh.values()) {
+      if (!this.managers.has(task.id)) this.launch(task, status, true);
     }
     for (const id of removals) this.managers.get(id)?.unassign();
   }

@@ -18,6 +18,12 @@ export const AGENT_RUNTIME_LIMITS = Object.freeze({
   maxStoreBytes: 64 * 1024 * 1024,
   /** Ms a docker API call other than wait may take before it is abandoned (Shoal). */
   dockerCallTimeoutMs: 60 * SECOND_MS,
+  /**
+   * Container creates and starts one agent keeps in flight on its engine (Shoal; SwarmKit has
+   * no bound). On 2 cores the engine starts the most containers per second with 4 in flight;
+   * more only lengthens each start (../shared/reference/perf.md §6).
+   */
+  engineConcurrency: 4,
 });
 
 /** AgentRuntimeLimits is the type of {@link AGENT_RUNTIME_LIMITS}. */
@@ -27,4 +33,5 @@ const L = AGENT_RUNTIME_LIMITS;
 assert(L.defaultStopGraceMs >= SECOND_MS, 'the default grace period is at least a second');
 assert(L.healthPollMs > 0, 'health poll interval is positive');
 assert(L.maxTasks > 0, 'the store holds some tasks');
+assert(L.engineConcurrency >= 1, 'the agent may start a container');
 assert(L.maxStoreBytes > L.maxTasks, 'a task takes more than a byte');
