@@ -6,6 +6,9 @@
 // dependency source; time is plain numbers.
 import { describe, expect, it } from '@jest/globals';
 import { DISPATCHER_LIMITS } from '@shoal/limits';
+
+// SwarmKit's 100 ms batching wait, so the times below read as SwarmKit's (Shoal's own is shorter).
+const LIMITS = { ...DISPATCHER_LIMITS, assignmentBatchWaitMs: 100 };
 import {
   AssignmentAction,
   AssignmentsType,
@@ -44,7 +47,7 @@ function summary(message: AssignmentsResponse | undefined): string[] {
 
 describe('AssignmentSet', () => {
   it('sends COMPLETE with tasks ≥ ASSIGNED and their dependencies, then chains INCREMENTALs', () => {
-    const set = new AssignmentSet(NODE, deps, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, deps, LIMITS);
     const first = set.complete([task('t1', TaskState.ASSIGNED), task('t0', TaskState.PENDING)], 0);
     expect(first).toMatchObject({ type: AssignmentsType.COMPLETE, appliesTo: 0, resultsIn: 1 });
     expect(summary(first)).toEqual(['+config:c1', '+secret:s1', '+task:t1']);
@@ -65,7 +68,7 @@ describe('AssignmentSet', () => {
   });
 
   it('does not re-send updates that change only the agent-reported status', () => {
-    const set = new AssignmentSet(NODE, deps, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, deps, LIMITS);
     set.complete([task('t1', TaskState.ASSIGNED)], 0);
     expect(set.updateTask(task('t1', TaskState.ASSIGNED, TaskState.ACCEPTED), 1)).toBe(false);
     expect(set.updateTask(task('t1', TaskState.ASSIGNED, TaskState.RUNNING), 2)).toBe(false);
@@ -76,7 +79,7 @@ describe('AssignmentSet', () => {
   });
 
   it('releases dependencies when the last task using them goes terminal', () => {
-    const set = new AssignmentSet(NODE, deps, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, deps, LIMITS);
     set.complete([task('t1', TaskState.ASSIGNED), task('t2', TaskState.ASSIGNED)], 0);
     set.updateTask(task('t1', TaskState.ASSIGNED, TaskState.COMPLETE), 1);
     expect(set.pendingChanges).toBe(0);
@@ -85,7 +88,7 @@ describe('AssignmentSet', () => {
   });
 
   it('removes a task that moved to another node and ignores tasks below ASSIGNED', () => {
-    const set = new AssignmentSet(NODE, deps, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, deps, LIMITS);
     set.complete([task('t1', TaskState.ASSIGNED)], 0);
     expect(set.updateTask(task('t9', TaskState.PENDING), 1)).toBe(false);
     set.updateTask(task('t1', TaskState.ASSIGNED, undefined, { nodeId: 'other' }), 2);
@@ -93,7 +96,7 @@ describe('AssignmentSet', () => {
   });
 
   it('sends a batch at 100 changes without waiting for quiet', () => {
-    const set = new AssignmentSet(NODE, { secret: () => undefined, config: () => undefined }, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, { secret: () => undefined, config: () => undefined }, LIMITS);
     set.complete([], 0);
     for (let i = 0; i < 99; i++) set.updateTask(task(`t${i}`, TaskState.ASSIGNED), 5);
     expect(set.due(5)).toBe(false);
@@ -103,7 +106,7 @@ describe('AssignmentSet', () => {
   });
 
   it('keeps only the last change of an item within a batch', () => {
-    const set = new AssignmentSet(NODE, deps, DISPATCHER_LIMITS);
+    const set = new AssignmentSet(NODE, deps, LIMITS);
     set.complete([], 0);
     set.updateTask(task('t1', TaskState.ASSIGNED), 1);
     set.removeTask('t1', 2);

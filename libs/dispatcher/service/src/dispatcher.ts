@@ -97,6 +97,10 @@ export class Dispatcher {
   private readonly tasksByNode = new Map<string, Map<string, Task>>();
   private readonly abort = new AbortController();
   private timer: TimerHandle | undefined;
+  /** The one-shot wake that flushes batches soon after something was queued. */
+  private flushTimer: TimerHandle | undefined;
+  /** Nodes whose assignment sets got changes since their last message. */
+  private readonly dirtyNodes = new Set<string>();
   private running: Promise<void> | undefined;
   private readonly sweeper: NodeSweeper | undefined;
   private nextSweepMs = 0;
@@ -163,6 +167,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (this.abort.signal.aborted) return;
     if (this.timer !== undefined) this.options.timers.clearTimeout(this.timer);
+    if (this.flushTimer !== undefined) this.options.timers.clearTimeout(this.flushTimer);
     for (const session of [...this.sessions.values()]) {
       this.writer.queueNode(session.nodeId, { status: this.nodeStatus(session.nodeId, NodeStatus_State.DISCONNECTED, DISCONNECTED_MESSAGE) });
       this.closeSession(session, ShoalError.unavailable('the dispatcher is stopping'));
@@ -235,6 +240,7 @@ export class Dispatcher {
       if (j.verdict === 'accept') this.writer.queueTask(j.u.taskId, { nodeId, status: j.status });
       else if (j.verdict === 'backward') this.options.logger.info({ nodeId, taskId: j.u.taskId }, 'backward task status dropped');
     }
+    this.flushSoon();
   }
 
   /** openAssignments attaches an Assignments stream: COMPLETE now, INCREMENTAL on the tick. */
@@ -261,22 +267,49 @@ export class Dispatcher {
     const now = this.options.clock.now();
     this.compensateStall(now);
     for (const expired of this.tracker.expire(now)) this.expire(expired.nodeId);
-    for (const session of this.sessions.values()) {
-      for (const [call, set] of session.assignments) {
-        if (!set.due(now)) continue;
-        const message = set.flush();
-        if (message === undefined || !isOpen(call)) continue;
-        this.metrics.assignmentBatchChanges.observe(message.changes.length);
-        call.write(message);
-      }
-    }
+    for (const nodeId of this.sessions.keys()) this.dirtyNodes.add(nodeId);
+    this.flushBatches(now);
     this.limiter.prune(now);
     if (now >= this.nextSweepMs) {
       this.nextSweepMs = now + this.limits.sweepIntervalMs;
       this.sweeper?.sweep(now);
       this.countNodes();
     }
-    void this.writer.flushDue().catch((err: unknown) => this.options.logger.error({ err }, 'status flush failed'));
+  }
+
+  /**
+   * flushSoon arms one wake, a batch interval from now, that sends what is due: a burst of
+   * changes rides one message and one write, yet nothing waits for the next tick.
+   */
+  private flushSoon(): void {
+    if (this.flushTimer !== undefined || this.abort.signal.aborted) return;
+    const delayMs = Math.min(this.limits.statusBatchIntervalMs, this.limits.assignmentBatchWaitMs);
+    this.flushTimer = this.options.timers.setTimeout(() => {
+      this.flushTimer = undefined;
+      if (!this.abort.signal.aborted) this.flushBatches(this.options.clock.now());
+    }, delayMs);
+  }
+
+  /** flushBatches sends the due assignment messages of changed nodes and writes due statuses. */
+  private flushBatches(now: number): void {
+    for (const nodeId of this.dirtyNodes) {
+      let waiting = false;
+      for (const [call, set] of this.sessions.get(nodeId)?.assignments ?? []) {
+        if (!set.due(now)) {
+          waiting ||= set.pendingChanges > 0;
+          continue;
+        }
+        const message = set.flush();
+        if (message === undefined || !isOpen(call)) continue;
+        this.metrics.assignmentBatchChanges.observe(message.changes.length);
+        call.write(message);
+      }
+      if (!waiting) this.dirtyNodes.delete(nodeId);
+    }
+    if (this.dirtyNodes.size > 0) this.flushSoon();
+    void this.writer.flushDue()
+      .then(() => { if (this.writer.pending > 0) this.flushSoon(); })
+      .catch((err: unknown) => this.options.logger.error({ err }, 'status flush failed'));
   }
 
   /**
@@ -425,6 +458,13 @@ export class Dispatcher {
     tasks.set(task.id, task);
     const now = this.options.clock.now();
     for (const set of this.sessions.get(task.nodeId)?.assignments.values() ?? []) set.updateTask(task, now);
+    this.assignmentsChanged(task.nodeId);
+  }
+
+  private assignmentsChanged(nodeId: string): void {
+    if (!this.sessions.has(nodeId)) return;
+    this.dirtyNodes.add(nodeId);
+    this.flushSoon();
   }
 
   private dropTask(task: Task): void {
@@ -433,6 +473,7 @@ export class Dispatcher {
     if (tasks.size === 0) this.tasksByNode.delete(task.nodeId);
     const now = this.options.clock.now();
     for (const set of this.sessions.get(task.nodeId)?.assignments.values() ?? []) set.removeTask(task.id, now);
+    this.assignmentsChanged(task.nodeId);
   }
 
   private observeNode(node: Node): void {

@@ -10,8 +10,11 @@ import { WORKQUEUE_LIMITS } from './workqueue';
  * TODO(allocator): move into `@shoal/limits` once the owner of libs/shared agrees.
  */
 export const ALLOCATOR_LOOP_LIMITS = Object.freeze({
-  /** Ms of quiet before a pass: a `service create --replicas N` lands in one pass (Shoal). */
-  debounceGapMs: 50,
+  /**
+   * Ms of quiet before a pass (Shoal): a `service create --replicas N` still lands in one pass,
+   * since the orchestrator writes the service's tasks in one transaction.
+   */
+  debounceGapMs: 10,
   /** Ms a pass may be deferred by continuous events (Shoal, as the scheduler's maxLatency). */
   maxLatencyMs: 1 * SECOND_MS,
   /** Keys one pass takes at most (Shoal). */

@@ -7,6 +7,7 @@ import { NETWORK_LIMITS } from './network';
 import { OBJECT_LIMITS } from './objects';
 import { RAFT_LIMITS } from './raft';
 import { SCHEDULER_LIMITS } from './scheduler';
+import { SCHEDULER_LOOP_LIMITS } from './scheduler-loop';
 import { STORE_LIMITS } from './store';
 import { WATCH_LIMITS } from './watch';
 import { WORKQUEUE_LIMITS } from './workqueue';
@@ -86,7 +87,7 @@ assert(DISPATCHER_LIMITS.rpcTimeoutMs < heartbeatMinMs * 3, 'agent RPCs end befo
 assert(DISPATCHER_LIMITS.statusBatchIntervalMs < heartbeatMinMs, 'status flush < heartbeat');
 
 // Scheduler, workqueue, watch.
-assert(SCHEDULER_LIMITS.commitDebounceGapMs < SCHEDULER_LIMITS.maxLatencyMs, 'debounce < cap');
+assert(SCHEDULER_LOOP_LIMITS.debounceGapMs < SCHEDULER_LIMITS.maxLatencyMs, 'debounce < cap');
 assert(WORKQUEUE_LIMITS.perKeyBaseDelayMs > 0, 'backoff starts positive');
 assert(WORKQUEUE_LIMITS.perKeyBaseDelayMs < WORKQUEUE_LIMITS.perKeyMaxDelayMs, 'backoff grows');
 assert(WORKQUEUE_LIMITS.globalQps > 0, 'token bucket refills');

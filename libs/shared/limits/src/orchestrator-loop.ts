@@ -11,8 +11,8 @@ import { WORKQUEUE_LIMITS } from './workqueue';
  * TODO(orchestrator): move into `@shoal/limits` once the owner of libs/shared agrees.
  */
 export const ORCHESTRATOR_LOOP_LIMITS = Object.freeze({
-  /** Ms of quiet before a pass (Shoal: the task reaper's batching interval). */
-  debounceGapMs: 50,
+  /** Ms of quiet before a pass (Shoal, as the scheduler's: a transaction's events arrive together). */
+  debounceGapMs: 10,
   /** Ms a pass may be deferred by continuous events (SwarmKit reaper `reaperBatchingInterval` 250 ms). */
   maxLatencyMs: ORCHESTRATOR_LIMITS.reaperBatchIntervalMs,
   /** Keys one pass takes at most (SwarmKit reaper `maxDirty`). */

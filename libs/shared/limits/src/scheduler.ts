@@ -5,8 +5,6 @@ import { MINUTE_MS, SECOND_MS } from './units';
  * `manager/scheduler` (`../shared/reference/swarmkit.md` §4).
  */
 export const SCHEDULER_LIMITS = Object.freeze({
-  /** Ms of quiet after a commit before a scheduling pass (SwarmKit `commitDebounceGap`). */
-  commitDebounceGapMs: 50,
   /** Ms a pass may be deferred by continuous commits (SwarmKit `maxLatency` 1 s). */
   maxLatencyMs: 1 * SECOND_MS,
   /** Recent failures of a service on a node that mark the node faulty (SwarmKit 5). */
