@@ -37,12 +37,14 @@ export function serviceFlags(name: string, shape: BenchShape): string[] {
 export async function timeService(name: string, image: string, label: string, shape: BenchShape,
   host?: string): Promise<SystemResult> {
   const t0 = performance.now();
+  shape.log(`${name}: service create at ${new Date().toISOString()}`);
   await dockerCli([...serviceFlags(name, shape), image, 'sleep', '100000'], host);
   const createToRunningMs = await waitRunning(label, shape.replicas, t0, { timeoutMs: shape.timeoutMs });
   shape.log(`${name}: ${shape.replicas} running after ${createToRunningMs} ms`);
   try {
     const before = new Set(await runningIds(label));
     const t1 = performance.now();
+    shape.log(`${name}: service update --force at ${new Date().toISOString()}`);
     await dockerCli(['service', 'update', '-d', '--force', name], host);
     const forceUpdateMs = await waitRunning(label, shape.replicas, t1, { replacing: before, timeoutMs: shape.timeoutMs });
     shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms`);
