@@ -28,7 +28,12 @@ export async function measureShoal(image: string, shape: BenchShape): Promise<Sy
     await topology.waitFor('the node-agent to be Ready in `docker node ls`', async () =>
       (await dockerCli(['node', 'ls', '--format', '{{.Status}}'], host).catch(() => '')).includes('Ready'),
     NODE_READY_TIMEOUT_MS);
-    return await timeService(name, image, label, shape, host);
+    const pids: Record<string, number> = {};
+    for (const proc of plan.processes) {
+      const pid = topology.procs.readPid(proc);
+      if (pid !== null) pids[proc.name] = pid;
+    }
+    return await timeService(name, image, label, shape, host, pids);
   } finally {
     if (host !== undefined) await dockerCli(['service', 'rm', name], host).catch((e: Error) => shape.log(`shoal: ${e.message}`));
     await waitNone(label, 30_000).catch((e: Error) => shape.log(`shoal: ${e.message}`));

@@ -6,12 +6,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { dockerCli, runningIds, waitNone, waitRunning } from './converge';
+import { cpuDelta, readCpu, type CpuReading } from './cpu';
 import { engine, removeContainers } from './engine';
 
 /** SystemResult is the two timings every system reports (null: that phase failed, see error). */
 export interface SystemResult {
   readonly createToRunningMs: number;
   readonly forceUpdateMs: number | null;
+  /** CPU seconds used during each phase, per process and for the whole machine. */
+  readonly cpuSeconds: { create: CpuReading; forceUpdate?: CpuReading };
   readonly error?: string;
 }
 
@@ -35,23 +38,27 @@ export function serviceFlags(name: string, shape: BenchShape): string[] {
  * running containers with `label`, then forces a rolling update and waits until N new ones run.
  */
 export async function timeService(name: string, image: string, label: string, shape: BenchShape,
-  host?: string): Promise<SystemResult> {
+  host?: string, pids: Readonly<Record<string, number>> = {}): Promise<SystemResult> {
+  const cpu0 = readCpu(pids);
   const t0 = performance.now();
   shape.log(`${name}: service create at ${new Date().toISOString()}`);
   await dockerCli([...serviceFlags(name, shape), image, 'sleep', '100000'], host);
   const createToRunningMs = await waitRunning(label, shape.replicas, t0, { timeoutMs: shape.timeoutMs });
-  shape.log(`${name}: ${shape.replicas} running after ${createToRunningMs} ms`);
+  const cpu1 = readCpu(pids);
+  const cpuSeconds: SystemResult['cpuSeconds'] = { create: cpuDelta(cpu0, cpu1) };
+  shape.log(`${name}: ${shape.replicas} running after ${createToRunningMs} ms; CPU s ${JSON.stringify(cpuSeconds.create)}`);
   try {
     const before = new Set(await runningIds(label));
     const t1 = performance.now();
     shape.log(`${name}: service update --force at ${new Date().toISOString()}`);
     await dockerCli(['service', 'update', '-d', '--force', name], host);
     const forceUpdateMs = await waitRunning(label, shape.replicas, t1, { replacing: before, timeoutMs: shape.timeoutMs });
-    shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms`);
-    return { createToRunningMs, forceUpdateMs };
+    const forceUpdate = cpuDelta(cpu1, readCpu(pids));
+    shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms; CPU s ${JSON.stringify(forceUpdate)}`);
+    return { createToRunningMs, forceUpdateMs, cpuSeconds: { ...cpuSeconds, forceUpdate } };
   } catch (err) {
     shape.log(`${name}: rolling --force update FAILED: ${(err as Error).message}`);
-    return { createToRunningMs, forceUpdateMs: null, error: `force update: ${(err as Error).message}` };
+    return { createToRunningMs, forceUpdateMs: null, cpuSeconds, error: `force update: ${(err as Error).message}` };
   }
 }
 
