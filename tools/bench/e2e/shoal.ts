@@ -33,7 +33,8 @@ export async function measureShoal(image: string, shape: BenchShape): Promise<Sy
       const pid = topology.procs.readPid(proc);
       if (pid !== null) pids[proc.name] = pid;
     }
-    return await timeService(name, image, label, shape, host, pids);
+    const scrapes = plan.processes.filter((p) => p.app !== 'node-agent').map((p) => ({ name: p.name, port: p.httpPort }));
+    return await timeService(name, image, label, shape, host, pids, scrapes);
   } finally {
     if (host !== undefined) await dockerCli(['service', 'rm', name], host).catch((e: Error) => shape.log(`shoal: ${e.message}`));
     await waitNone(label, 30_000).catch((e: Error) => shape.log(`shoal: ${e.message}`));

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { dockerCli, runningIds, waitNone, waitRunning } from './converge';
+import { counterDelta, readCounters, type Scrape } from './counters';
 import { cpuDelta, readCpu, type CpuReading } from './cpu';
 import { engine, removeContainers } from './engine';
 
@@ -15,6 +16,8 @@ export interface SystemResult {
   readonly forceUpdateMs: number | null;
   /** CPU seconds used during each phase, per process and for the whole machine. */
   readonly cpuSeconds: { create: CpuReading; forceUpdate?: CpuReading };
+  /** Shoal only: store proposals, loop passes and writes, dispatcher status writes per phase. */
+  readonly counters?: { create: Record<string, number>; forceUpdate?: Record<string, number> };
   readonly error?: string;
 }
 
@@ -38,15 +41,19 @@ export function serviceFlags(name: string, shape: BenchShape): string[] {
  * running containers with `label`, then forces a rolling update and waits until N new ones run.
  */
 export async function timeService(name: string, image: string, label: string, shape: BenchShape,
-  host?: string, pids: Readonly<Record<string, number>> = {}): Promise<SystemResult> {
+  host?: string, pids: Readonly<Record<string, number>> = {}, scrapes: readonly Scrape[] = []): Promise<SystemResult> {
+  const n0 = await readCounters(scrapes);
   const cpu0 = readCpu(pids);
   const t0 = performance.now();
   shape.log(`${name}: service create at ${new Date().toISOString()}`);
   await dockerCli([...serviceFlags(name, shape), image, 'sleep', '100000'], host);
   const createToRunningMs = await waitRunning(label, shape.replicas, t0, { timeoutMs: shape.timeoutMs });
   const cpu1 = readCpu(pids);
+  const n1 = await readCounters(scrapes);
   const cpuSeconds: SystemResult['cpuSeconds'] = { create: cpuDelta(cpu0, cpu1) };
+  const counters = scrapes.length === 0 ? undefined : { create: counterDelta(n0, n1) };
   shape.log(`${name}: ${shape.replicas} running after ${createToRunningMs} ms; CPU s ${JSON.stringify(cpuSeconds.create)}`);
+  if (counters !== undefined) shape.log(`${name}: counters ${JSON.stringify(counters.create)}`);
   try {
     const before = new Set(await runningIds(label));
     const t1 = performance.now();
@@ -54,11 +61,13 @@ export async function timeService(name: string, image: string, label: string, sh
     await dockerCli(['service', 'update', '-d', '--force', name], host);
     const forceUpdateMs = await waitRunning(label, shape.replicas, t1, { replacing: before, timeoutMs: shape.timeoutMs });
     const forceUpdate = cpuDelta(cpu1, readCpu(pids));
+    const updateCounters = counters === undefined ? undefined : { ...counters, forceUpdate: counterDelta(n1, await readCounters(scrapes)) };
     shape.log(`${name}: rolling --force update (parallelism ${shape.parallelism}) done after ${forceUpdateMs} ms; CPU s ${JSON.stringify(forceUpdate)}`);
-    return { createToRunningMs, forceUpdateMs, cpuSeconds: { ...cpuSeconds, forceUpdate } };
+    if (updateCounters !== undefined) shape.log(`${name}: counters ${JSON.stringify(updateCounters.forceUpdate)}`);
+    return { createToRunningMs, forceUpdateMs, cpuSeconds: { ...cpuSeconds, forceUpdate }, counters: updateCounters };
   } catch (err) {
     shape.log(`${name}: rolling --force update FAILED: ${(err as Error).message}`);
-    return { createToRunningMs, forceUpdateMs: null, cpuSeconds, error: `force update: ${(err as Error).message}` };
+    return { createToRunningMs, forceUpdateMs: null, cpuSeconds, counters, error: `force update: ${(err as Error).message}` };
   }
 }
 
