@@ -25,9 +25,31 @@ interface FileShape {
   readonly tasks: ReadonlyArray<{ task: unknown; status: unknown; removed: boolean }>;
 }
 
+/**
+ * taskJson caches each task's JSON by object: a task's statuses change far more often than the
+ * task itself, and every file write would otherwise encode every task again.
+ */
+const taskJson = new WeakMap<Task, string>();
+
+function encodeTask(task: Task): string {
+  let json = taskJson.get(task);
+  if (json === undefined) {
+    json = JSON.stringify(Task.toJSON(task));
+    taskJson.set(task, json);
+  }
+  return json;
+}
+
+/** encodeRecord is one entry of the file's `tasks` array. */
+function encodeRecord(r: TaskRecord): string {
+  return `{"task":${encodeTask(r.task)},"status":${JSON.stringify(TaskStatus.toJSON(r.status))},"removed":${r.removed}}`;
+}
+
 /** LocalTaskStore keeps {@link TaskRecord}s in memory and in `<stateDir>/tasks.json`. */
 export class LocalTaskStore {
   private readonly records = new Map<string, TaskRecord>();
+  /** Each record's file entry, encoded when it was put. */
+  private readonly encoded = new Map<string, string>();
   /** The write in progress, if any. */
   private writing: Promise<void> | undefined;
   /** The write queued behind it: it will hold every change made since `writing` began. */
@@ -51,7 +73,9 @@ export class LocalTaskStore {
     if (parsed.version !== FORMAT_VERSION) throw new Error(`${store.path}: unknown task store version ${parsed.version}`);
     for (const entry of parsed.tasks) {
       const task = Task.fromJSON(entry.task);
-      store.records.set(task.id, { task, status: TaskStatus.fromJSON(entry.status), removed: entry.removed });
+      const record = { task, status: TaskStatus.fromJSON(entry.status), removed: entry.removed };
+      store.records.set(task.id, record);
+      store.encoded.set(task.id, encodeRecord(record));
     }
     return store;
   }
@@ -71,12 +95,14 @@ export class LocalTaskStore {
     assert(record.task.id !== '', 'stored tasks have an id');
     assert(this.records.has(record.task.id) || this.records.size < AGENT_RUNTIME_LIMITS.maxTasks, 'the task store is not full');
     this.records.set(record.task.id, record);
+    this.encoded.set(record.task.id, encodeRecord(record));
     return this.flush();
   }
 
   /** delete forgets `taskId` and resolves once that is durable. */
   delete(taskId: string): Promise<void> {
     if (!this.records.delete(taskId)) return Promise.resolve();
+    this.encoded.delete(taskId);
     return this.flush();
   }
 
@@ -106,11 +132,8 @@ export class LocalTaskStore {
   }
 
   private async write(): Promise<void> {
-    const shape: FileShape = {
-      version: FORMAT_VERSION,
-      tasks: this.list().map((r) => ({ task: Task.toJSON(r.task), status: TaskStatus.toJSON(r.status), removed: r.removed })),
-    };
-    const text = JSON.stringify(shape);
+    // The FileShape, assembled from the entries encoded at put time.
+    const text = `{"version":${FORMAT_VERSION},"tasks":[${[...this.encoded.values()].join(',')}]}`;
     assert(text.length <= AGENT_RUNTIME_LIMITS.maxStoreBytes, 'the task store fits its size limit');
     const tmp = `${this.path}.tmp-${process.pid}-${this.writes}`;
     this.writes++;

@@ -2,6 +2,7 @@
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { isShoalError, ShoalError } from '@shoal/errors';
+import { PEER_IDENTITY_CACHE_MAX } from '@shoal/limits';
 import type { CertBundle } from './cert-bundle';
 import { parseIdentity, type Identity } from './identity';
 
@@ -71,6 +72,12 @@ export interface AuthContextSource {
 }
 
 /**
+ * identities maps a client certificate (DER, base64) to the identity it carries. A certificate
+ * is immutable and the TLS handshake already verified it, so its identity is parsed once.
+ */
+const identities = new Map<string, Identity>();
+
+/**
  * peerIdentity returns the {@link Identity} in the client certificate of the connection that
  * carries `call`. The TLS handshake has already verified that certificate against the root;
  * this only reads it.
@@ -84,10 +91,20 @@ export function peerIdentity(call: AuthContextSource): Identity {
   if (peer === undefined || !Buffer.isBuffer(peer.raw) || peer.raw.length === 0) {
     throw ShoalError.unauthenticated('the caller presented no client certificate');
   }
+  const key = peer.raw.toString('base64');
+  const known = identities.get(key);
+  if (known !== undefined) return known;
+  let identity: Identity;
   try {
-    return parseIdentity(peer);
+    identity = parseIdentity(peer);
   } catch (err) {
     if (!isShoalError(err)) throw err;
     throw ShoalError.unauthenticated(`the caller's certificate is not valid: ${err.message}`);
   }
+  // Oldest first out: a renewed certificate replaces its predecessor in use soon enough.
+  if (identities.size >= PEER_IDENTITY_CACHE_MAX) identities.delete(identities.keys().next().value as string);
+  const frozen = Object.freeze({ ...identity });
+  identities.set(key, frozen);
+  return frozen;
 }
+

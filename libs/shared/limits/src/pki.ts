@@ -88,3 +88,11 @@ assert(RENEWAL_WINDOW_UPPER < 1, 'renewal happens before expiry');
 assert(MIN_NODE_CERT_VALIDITY_MS <= NODE_CERT_VALIDITY_MS, 'default validity ≥ minimum');
 assert(NODE_CERT_VALIDITY_MS < ROOT_CA_VALIDITY_MS, 'leaves expire before the root');
 assert(NODE_KEY_BITS >= MIN_CSR_KEY_BITS, 'our own keys pass our CSR check');
+
+/**
+ * PEER_IDENTITY_CACHE_MAX bounds the verified identities a server keeps by client certificate
+ * (Shoal): parsing a certificate per call cost the raft-store leader over a CPU second per
+ * hundred tasks started; a cluster has one certificate per node and component.
+ */
+export const PEER_IDENTITY_CACHE_MAX = 16_384;
+assert(PEER_IDENTITY_CACHE_MAX > 0, 'the identity cache holds some certificates');
