@@ -67,6 +67,8 @@ export class StoreWriter {
   private readonly nodes = new LastWriteBatcher<NodeWrite>({
     intervalMs: DISPATCHER_LIMITS.statusBatchIntervalMs, maxItems: DISPATCHER_LIMITS.statusBatchMaxItems });
   private flushing = false;
+  /** When the last task-status write started (ms), for DISPATCHER_LIMITS.statusWriteMinGapMs. */
+  private lastTaskWriteMs = -Infinity;
 
   constructor(private readonly deps: StoreWriterDeps) {
     assert(DISPATCHER_LIMITS.statusWriteChunk <= STORE_LIMITS.maxChangesPerTransaction,
@@ -98,13 +100,17 @@ export class StoreWriter {
   async flushDue(force = false): Promise<void> {
     if (this.flushing) return;
     const now = this.deps.clock.now();
-    const taskDue = this.tasks.due(now) || (force && this.tasks.size > 0);
+    const spaced = now - this.lastTaskWriteMs >= DISPATCHER_LIMITS.statusWriteMinGapMs;
+    const taskDue = (this.tasks.due(now) && spaced) || (force && this.tasks.size > 0);
     const nodeDue = this.nodes.due(now) || (force && this.nodes.size > 0);
     if (!taskDue && !nodeDue) return;
     this.flushing = true;
     try {
       if (nodeDue) await this.flushNodes();
-      if (taskDue) await this.flushTasks(now);
+      if (taskDue) {
+        this.lastTaskWriteMs = now;
+        await this.flushTasks(now);
+      }
     } finally {
       this.flushing = false;
     }

@@ -27,6 +27,12 @@ export const DISPATCHER_LIMITS = Object.freeze({
    * while a quiet cluster does not pay 100 ms per task state change).
    */
   statusBatchIntervalMs: 10,
+  /**
+   * Ms between the starts of two task-status writes at least (Shoal): a lone status goes out
+   * after `statusBatchIntervalMs`, a stream of them as one transaction per this gap, so a burst
+   * of task starts costs the store, and every loop watching tasks, 20 transactions a second.
+   */
+  statusWriteMinGapMs: 50,
   /** Queued status updates that force an immediate flush (SwarmKit `maxBatchItems`). */
   statusBatchMaxItems: 10_000,
   /**

@@ -85,6 +85,8 @@ assert(
 );
 assert(DISPATCHER_LIMITS.rpcTimeoutMs < heartbeatMinMs * 3, 'agent RPCs end before node DOWN');
 assert(DISPATCHER_LIMITS.statusBatchIntervalMs < heartbeatMinMs, 'status flush < heartbeat');
+assert(DISPATCHER_LIMITS.statusWriteMinGapMs >= DISPATCHER_LIMITS.statusBatchIntervalMs, 'status writes are spaced no closer than a batch waits');
+assert(DISPATCHER_LIMITS.statusWriteMinGapMs < heartbeatMinMs, 'status writes are spaced less than a heartbeat');
 
 // Scheduler, workqueue, watch.
 assert(SCHEDULER_LOOP_LIMITS.debounceGapMs < SCHEDULER_LIMITS.maxLatencyMs, 'debounce < cap');
