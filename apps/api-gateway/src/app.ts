@@ -19,6 +19,8 @@ async function startDocker(ctx: Ctx, gateway: Gateway): Promise<DockerApiServer 
   const docker = await startDockerApi({
     control: gateway.control, facts: localEngineFacts(ctx.version), logger: ctx.logger.child({ component: 'docker-api' }),
     socketPath, tcp, metrics: ctx.metrics,
+    // The Control API never shows unlock keys; `docker swarm unlock-key` reads it from the store.
+    unlockKey: async () => (await gateway.store.find('cluster')).objects[0]?.unlockKeys[0]?.key ?? Buffer.alloc(0),
     // `docker swarm join-token` prints this address: where a joining node reaches the ca.
     ...(ctx.config.caEndpoints?.[0] === undefined ? {} : { joinAddr: ctx.config.caEndpoints[0] }),
   });

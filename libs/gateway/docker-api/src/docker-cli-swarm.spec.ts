@@ -1,4 +1,5 @@
-// Goal: `docker swarm join-token` (with and without -q, with --rotate) and `docker swarm update`
+// Goal: `docker swarm join-token` (with and without -q, with --rotate), `docker swarm unlock-key`
+// and `docker swarm update`
 // work with the real docker CLI 28 as against dockerd: the join command names the gateway's
 // join address, rotation changes only the asked token, updates are versioned and merged onto
 // the stored spec.
@@ -54,6 +55,7 @@ beforeAll(async () => {
   socketPath = join(mkdtempSync(join(tmpdir(), 'shoal-docker-swarm-')), 'docker.sock');
   server = await startDockerApi({
     control: fake.api, facts: localEngineFacts('0.0.0-test'), logger: silentLogger(), socketPath, joinAddr: JOIN_ADDR,
+    unlockKey: async () => cluster().unlockKeys[0]?.key ?? Buffer.alloc(0),
   });
   docker = dockerCli(`unix://${socketPath}`);
 });
@@ -138,5 +140,18 @@ describe('docker swarm update', () => {
     expect(r.status).toBe(200);
     expect(tokens().worker).toBe(before.worker);
     expect(tokens().manager).not.toBe(before.manager);
+  });
+});
+
+describe('docker swarm unlock-key', () => {
+  it('says no key is set while autolock is off, and prints the key as dockerd formats it', async () => {
+    const off = await docker('swarm', 'unlock-key', '-q');
+    expect(off.code).not.toBe(0);
+    expect(off.stderr).toMatch(/no unlock key is set/);
+    const key = Buffer.from('0123456789abcdef0123456789abcdef');
+    fake.clusters.set(cluster().id, { ...cluster(), unlockKeys: [{ subsystem: 'manager', algorithm: 0, key, lamportTime: 1 }] });
+    const on = await docker('swarm', 'unlock-key', '-q');
+    expect(on.stdout.trim()).toBe(`SWMKEY-1-${key.toString('base64').replace(/=+$/, '')}`);
+    expect(JSON.parse((await call('GET', '/v1.41/swarm/unlockkey')).body)).toEqual({ UnlockKey: on.stdout.trim() });
   });
 });

@@ -14,6 +14,7 @@ import type { Metrics } from '@shoal/metrics';
 import { parseIdentity } from '@shoal/pki';
 import type { EngineFacts } from './engine-facts';
 import { dockerRoutes } from './routes';
+import type { UnlockKeySource } from './handlers/swarm';
 import { createDispatcher, type DispatchOptions } from './http/dispatch';
 
 /** DockerApiTls are the PEM contents of the TCP listener: the cluster root and the gateway's pair. */
@@ -41,6 +42,11 @@ export interface DockerApiOptions {
   readonly joinAddr?: string;
   /** Registry for `shoal_docker_api_request_seconds{method,route,status}`. */
   readonly metrics?: Metrics;
+  /**
+   * Reads the cluster's current manager unlock key (empty when autolock is off) for
+   * `GET /swarm/unlockkey`; the Control API never shows it. Without it the route answers 501.
+   */
+  readonly unlockKey?: UnlockKeySource;
 }
 
 /** DockerApiServer is the running Docker API. */
@@ -111,7 +117,7 @@ function tune(server: Server): Server {
  * TLS TCP listener configured, and resolves once every listener is bound.
  */
 export async function startDockerApi(opts: DockerApiOptions): Promise<DockerApiServer> {
-  const routes = dockerRoutes(opts.control, opts.facts, opts.joinAddr);
+  const routes = dockerRoutes(opts.control, opts.facts, opts.joinAddr, opts.unlockKey);
   const server = `Shoal/${opts.facts.version} (${opts.facts.os})`;
   const base = { routes, logger: opts.logger, server, requestDeadlineMs: opts.requestDeadlineMs, observe: observer(opts.metrics) };
   const servers: Server[] = [];

@@ -1,4 +1,5 @@
-// /swarm (inspect, with the join tokens) and /swarm/update (versioned, with token rotation).
+// /swarm (inspect, with the join tokens), /swarm/update (versioned, with token rotation) and
+// /swarm/unlockkey.
 import { ShoalError } from '@shoal/errors';
 import type { ControlApi } from '@shoal/gateway-control';
 import { ListClustersRequest, type Cluster } from '@shoal/proto';
@@ -45,10 +46,25 @@ async function update(api: ControlApi, req: DockerRequest): Promise<DockerReply>
   return empty(200);
 }
 
-/** swarmRoutes are `GET /swarm` and `POST /swarm/update` over `api`. */
-export function swarmRoutes(api: ControlApi): Route[] {
+/** UNLOCK_KEY_PREFIX starts an unlock key as dockerd prints it (then the key in unpadded base64). */
+export const UNLOCK_KEY_PREFIX = 'SWMKEY-1-';
+
+/** UnlockKeySource reads the cluster's current manager unlock key (empty: autolock is off). */
+export type UnlockKeySource = () => Promise<Uint8Array>;
+
+/** unlockKey answers the cluster's current unlock key as dockerd prints it ('' when autolock is off). */
+async function unlockKey(source: UnlockKeySource | undefined): Promise<DockerReply> {
+  if (source === undefined) throw ShoalError.unimplemented('this gateway cannot read the unlock key');
+  const key = await source();
+  const text = key.length === 0 ? '' : UNLOCK_KEY_PREFIX + Buffer.from(key).toString('base64').replace(/=+$/, '');
+  return json({ UnlockKey: text });
+}
+
+/** swarmRoutes are `GET /swarm`, `POST /swarm/update` over `api` and `GET /swarm/unlockkey` over `keys`. */
+export function swarmRoutes(api: ControlApi, keys?: UnlockKeySource): Route[] {
   return [
     route('GET', '/swarm', () => inspect(api)),
     route('POST', '/swarm/update', (req) => update(api, req)),
+    route('GET', '/swarm/unlockkey', () => unlockKey(keys)),
   ];
 }
