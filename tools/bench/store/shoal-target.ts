@@ -21,6 +21,8 @@ const MEMBERS = 3;
 const START_TIMEOUT_MS = 30_000;
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'dist', 'apps', 'raft-store', 'main.js');
+/** The members' bundle: `SHOAL_BENCH_MEMBER_MAIN` swaps in another build (an instrumented copy, an A/B variant). */
+const memberMain = (): string => process.env['SHOAL_BENCH_MEMBER_MAIN'] ?? MAIN;
 /** Extra node flags for the members (diagnostics, e.g. `--cpu-prof`); they then stop with SIGTERM. */
 const MEMBER_NODE_ARGS = (process.env['SHOAL_BENCH_MEMBER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const STOP_SIGNAL: NodeJS.Signals = MEMBER_NODE_ARGS.length > 0 ? 'SIGTERM' : 'SIGKILL';
@@ -38,14 +40,14 @@ function freePort(): Promise<number> {
 
 /** ensureBuilt builds the raft-store bundle when dist has none. */
 function ensureBuilt(): void {
-  if (fs.existsSync(MAIN)) return;
+  if (fs.existsSync(memberMain())) return;
   process.stderr.write('bench: building raft-store…\n');
   execFileSync('npx', ['nx', 'build', 'raft-store'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function startMember(dir: string, i: number, addresses: string[]): Promise<ChildProcess> {
   const members = addresses.map((a, j) => `${j + 1}=${a}`).join(',');
-  const args = [...MEMBER_NODE_ARGS, MAIN, '--node-id', String(i + 1), '--members', members,
+  const args = [...MEMBER_NODE_ARGS, memberMain(), '--node-id', String(i + 1), '--members', members,
     '--grpc-port', addresses[i].split(':')[1], '--http-port', '0',
     '--state-dir', path.join(dir, `m${i + 1}`), '--allow-test-identity'];
   const log = fs.createWriteStream(path.join(dir, `m${i + 1}.log`), { flags: 'a' });
