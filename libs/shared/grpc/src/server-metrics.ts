@@ -32,6 +32,12 @@ function msUntil(deadline: Date | number): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
+/** MethodLabels are one method's label sets, built once per method path. */
+interface MethodLabels {
+  readonly name: MethodName;
+  readonly byCode: Map<number, { service: string; method: string; code: string }>;
+}
+
 /**
  * serverMetricsInterceptor records every call exactly once, when it ends:
  * `shoal_grpc_server_handled_total{service,method,code}` and
@@ -39,8 +45,9 @@ function msUntil(deadline: Date | number): number | undefined {
  *
  * Contract: the code is the status the handler sent; a call the client cancels counts as
  * CANCELLED, and a call still running at its deadline counts as DEADLINE_EXCEEDED (grpc-js
- * answers those itself, bypassing interceptors). Non-OK endings are logged at debug, and
- * INTERNAL/UNKNOWN at warn.
+ * answers those itself, bypassing interceptors, then reports the call cancelled: a cancel at
+ * or near the deadline counts as DEADLINE_EXCEEDED, so no timer is armed per call). Non-OK
+ * endings are logged at debug, and INTERNAL/UNKNOWN at warn.
  */
 export function serverMetricsInterceptor(metrics: Metrics, logger?: Logger): ServerInterceptor {
   const handled = metrics.counter('grpc_server_handled_total', 'RPCs completed on the server', [
@@ -53,38 +60,47 @@ export function serverMetricsInterceptor(metrics: Metrics, logger?: Logger): Ser
     'Time from call start to status on the server',
     ['service', 'method'],
   );
+  const methods = new Map<string, MethodLabels>();
+  const labelsOf = (path: string): MethodLabels => {
+    let labels = methods.get(path);
+    if (labels === undefined) {
+      labels = { name: parseMethodPath(path), byCode: new Map() };
+      methods.set(path, labels);
+    }
+    return labels;
+  };
+  const codeLabels = (labels: MethodLabels, code: number) => {
+    let withCode = labels.byCode.get(code);
+    if (withCode === undefined) {
+      withCode = { ...labels.name, code: statusName(code) };
+      labels.byCode.set(code, withCode);
+    }
+    return withCode;
+  };
   return (descriptor, call) => {
-    const { service, method } = parseMethodPath(descriptor.path);
-    const stopTimer = seconds.startTimer({ service, method });
+    const labels = labelsOf(descriptor.path);
+    const startedMs = performance.now();
     let done = false;
-    let deadlineTimer: NodeJS.Timeout | undefined;
     const finish = (code: number, details?: string): void => {
       if (done) return;
       done = true;
-      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
-      stopTimer();
-      handled.inc({ service, method, code: statusName(code) });
+      seconds.observe(labels.name, (performance.now() - startedMs) / 1000);
+      const withCode = codeLabels(labels, code);
+      handled.inc(withCode);
       if (code === GrpcStatus.OK) return;
       const level = code === GrpcStatus.INTERNAL || code === GrpcStatus.UNKNOWN ? 'warn' : 'debug';
-      logger?.[level]({ service, method, code: statusName(code), details }, 'rpc failed');
+      logger?.[level]({ ...withCode, details }, 'rpc failed');
+    };
+    // A client gives up at its deadline too (RST_STREAM), which can beat grpc-js's own
+    // deadline by the network latency: a cancel that close to (or past) the deadline counts
+    // as DEADLINE_EXCEEDED.
+    const onCancel = (): void => {
+      const remainingMs = msUntil(call.getDeadline());
+      const expired = remainingMs !== undefined && remainingMs <= DEADLINE_SLACK_MS;
+      finish(expired ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED);
     };
     const responder = new ResponderBuilder()
-      .withStart((next) => {
-        const waitMs = msUntil(call.getDeadline());
-        if (waitMs !== undefined) {
-          deadlineTimer = setTimeout(() => finish(GrpcStatus.DEADLINE_EXCEEDED), waitMs);
-          deadlineTimer.unref();
-        }
-        // A client gives up at its deadline too (RST_STREAM), which can beat grpc-js's own
-        // deadline timer by the network latency: a cancel that close to (or past) the
-        // deadline counts as DEADLINE_EXCEEDED.
-        const onCancel = (): void => {
-          const remainingMs = msUntil(call.getDeadline());
-          const expired = remainingMs !== undefined && remainingMs <= DEADLINE_SLACK_MS;
-          finish(expired ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED);
-        };
-        next(new ServerListenerBuilder().withOnCancel(onCancel).build());
-      })
+      .withStart((next) => next(new ServerListenerBuilder().withOnCancel(onCancel).build()))
       .withSendStatus((status, next) => {
         finish(status.code ?? GrpcStatus.UNKNOWN, status.details);
         next(status);
