@@ -1,6 +1,6 @@
 // EngineGate bounds how many container creates and starts one agent has in flight on its engine.
-// On two cores the engine starts the most containers per second with about four in flight;
-// more only lengthens every start (../shared/reference/perf.md §6). Starts are served before
+// On two cores the engine starts the most containers per second with four to eight in flight;
+// more only lengthens every start (AGENT_RUNTIME_LIMITS.engineConcurrency). Starts are served before
 // creates, so a container already created runs before another one is made.
 import { assert } from '@shoal/assert';
 
