@@ -121,6 +121,15 @@ export class GrpcTransport implements Transport {
     for (const sender of touched) sender.flush();
   }
 
+  /**
+   * written resolves after the next check phase of the event loop: grpc-js hands a stream
+   * write to HTTP/2 in microtasks, and node writes HTTP/2 frames to the socket from a native
+   * immediate, which runs before the JS immediate that resolves this.
+   */
+  written(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** stop closes every peer channel and shuts the server down (briefly waiting for calls). */
   async stop(): Promise<void> {
     this.handler = undefined;

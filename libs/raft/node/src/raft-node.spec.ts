@@ -7,7 +7,9 @@
 // Method: TestCluster (testdata/cluster.ts): RaftNodes over LocalTransportHub, each with a
 // real WAL on its own MemoryWalFs, ticked by a ManualClock; `settle` drains the event loop.
 import { createMetrics } from '@shoal/metrics';
+import { MessageType, type Message } from '@shoal/raft';
 import { raftReason } from './errors';
+import type { Transport } from './transport';
 import { bytes, settle, TestCluster, TICK_MS } from './testdata/cluster';
 
 let cluster: TestCluster;
@@ -96,6 +98,50 @@ describe('RaftNode: election and replication', () => {
     await expect(leader.propose(new Uint8Array(2 * 1024 * 1024))).rejects.toMatchObject({
       code: 'RESOURCE_EXHAUSTED',
     });
+  });
+});
+
+/**
+ * writtenFirst wraps a transport: it offers `written` (a turn of the event loop) and logs
+ * sends of entries and each `written` with the member's fsync count at that moment.
+ */
+function writtenFirst(inner: Transport, log: string[], fsyncs: () => number): Transport {
+  return {
+    start: (handler) => inner.start(handler),
+    stop: () => inner.stop(),
+    send: (messages: readonly Message[]) => {
+      if (messages.some((m) => m.type === MessageType.MsgApp && m.entries.length > 0)) {
+        log.push(`send fsyncs=${fsyncs()}`);
+      }
+      inner.send(messages);
+    },
+    written: async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      log.push(`written fsyncs=${fsyncs()}`);
+    },
+  };
+}
+
+describe('RaftNode: the leader replicates before it writes', () => {
+  it('waits until its MsgApps are written before persisting its own entries', async () => {
+    cluster = new TestCluster();
+    const logs = new Map<number, string[]>();
+    for (const id of [1, 2, 3]) {
+      const log: string[] = [];
+      logs.set(id, log);
+      const fsyncs = (): number => cluster.node(id).status().stats.fsyncs;
+      await cluster.startMember(id, {
+        peers: [1, 2, 3],
+        extra: { transport: writtenFirst(cluster.hub.connect(id), log, fsyncs) },
+      });
+    }
+    const leader = await cluster.waitForLeader();
+    const log = logs.get(leader.id) as string[];
+    const before = leader.status().stats.fsyncs;
+    log.length = 0;
+    await cluster.resolve(leader.propose(bytes('x')));
+    expect(log.slice(0, 2)).toEqual([`send fsyncs=${before}`, `written fsyncs=${before}`]);
+    expect(leader.status().stats.fsyncs).toBeGreaterThan(before);
   });
 });
 

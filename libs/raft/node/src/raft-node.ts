@@ -567,6 +567,9 @@ export class RaftNode<R = void> {
       late = [];
       for (const m of rd.messages) (sendsBeforePersist(m) ? early : late).push(m);
       this.send(early);
+      // The followers' fsyncs, not this one, are on the commit path: let the MsgApps reach
+      // the network before this member's own WAL write takes the event loop.
+      if (early.length > 0 && rd.entries.length > 0) await this.transport.written?.();
     }
     // Committed entries are durable on a quorum (the leader counts itself only once its own
     // write is durable), so they are applied before this Ready's new entries are persisted,

@@ -27,11 +27,14 @@ export interface TransportHandler {
  *   may drop messages (bounded queues, broken links): raft tolerates loss, and the transport
  *   then calls `reportUnreachable`. For every MsgSnap it must eventually call
  *   `reportSnapshot` (Finish once the peer accepted it, Failure otherwise).
+ * - `written`, when offered, resolves once the messages handed to `send` so far have left
+ *   for the network (a transport whose writes wait for the end of the event-loop turn).
  * - `stop` stops sending and receiving and releases resources; nothing is delivered after
  *   it resolves.
  */
 export interface Transport {
   start(handler: TransportHandler): Promise<void>;
   send(messages: readonly Message[]): void;
+  written?(): Promise<void>;
   stop(): Promise<void>;
 }
