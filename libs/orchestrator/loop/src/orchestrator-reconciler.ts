@@ -37,6 +37,23 @@ function isGlobal(service: Service): boolean {
   return mode === 'global' || mode === 'globalJob';
 }
 
+/** observedOf is a task's furthest observed state (agent, scheduler or allocator). */
+function observedOf(task: Task): TaskState {
+  return Math.max(task.status?.state ?? 0, task.schedulerStatus?.state ?? 0, task.allocatorStatus?.state ?? 0);
+}
+
+/**
+ * startingOnly holds when an update moved a task only along its way to RUNNING (allocated,
+ * assigned, accepted, preparing, ready, starting) with everything else the planners read
+ * unchanged: no planner acts on those steps, so the service needs no pass. A task reaching
+ * RUNNING or beyond, or any change of its desired state, node, spec or slot, still gets one.
+ */
+function startingOnly(old: Task, task: Task): boolean {
+  return observedOf(old) < TaskState.RUNNING && observedOf(task) < TaskState.RUNNING &&
+    old.desiredState === task.desiredState && old.nodeId === task.nodeId && old.slot === task.slot &&
+    old.serviceId === task.serviceId && protoEqual(old.spec, task.spec) && protoEqual(old.specVersion, task.specVersion);
+}
+
 function outcomeOf(result: PlanOutcome): KeyOutcome {
   if (result.type !== 'applied') return RETRY;
   return result.requeueAfterMs === undefined ? DONE : { type: 'after', ms: result.requeueAfterMs };
@@ -66,7 +83,7 @@ export class OrchestratorReconciler implements Reconciler {
       case 'service':
         return this.onService(event.type, object.object);
       case 'task':
-        return this.onTask(event.type, object.object);
+        return this.onTask(event.type, object.object, event.old?.kind === 'task' ? event.old.object : undefined);
       case 'node': {
         // A write that changed only the node's meta (the scheduler's fence) changes nothing
         // the planners read: no pass.
@@ -97,13 +114,13 @@ export class OrchestratorReconciler implements Reconciler {
     return [service.id];
   }
 
-  private onTask(type: CacheEvent['type'], task: Task): readonly string[] {
+  private onTask(type: CacheEvent['type'], task: Task, old: Task | undefined): readonly string[] {
     this.unindex(task.id);
     if (type !== 'delete') this.index(task);
+    if (type === 'update' && old !== undefined && startingOnly(old, task)) return [];
     const keys: string[] = [];
     if (task.serviceId !== '') keys.push(task.serviceId);
-    const observed = Math.max(task.status?.state ?? 0, task.schedulerStatus?.state ?? 0,
-      task.allocatorStatus?.state ?? 0);
+    const observed = observedOf(task);
     if (type === 'delete' || observed > TaskState.RUNNING || task.desiredState > TaskState.RUNNING) {
       keys.push(REAPER_KEY);
     }
