@@ -6,9 +6,9 @@
 // skips, without one), the busybox test image, containers labelled com.shoal.test=1 and removed
 // in afterAll; states observed through the reported statuses and `docker inspect`.
 import { systemClock, systemTimers } from '@shoal/runtime';
-import { durationFromMs, TaskState } from '@shoal/proto';
+import { durationFromMs, Mount_Type, TaskState } from '@shoal/proto';
 import type Docker from 'dockerode';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerExecutor } from './docker-executor';
@@ -166,6 +166,42 @@ describe('docker executor against a real dockerd', () => {
     const failed = await second.log.until(task.id, TaskState.FAILED);
     expect(failed.containerStatus?.containerId).toBe(id);
     expect(failed.err).toBe('task: non-zero exit (137)');
+  });
+
+  it('gives the container the task mounts (bind, tmpfs and volume) and its DNS settings', async () => {
+    const { worker, log } = await agent();
+    const hostDir = await mkdtemp(join(tmpdir(), 'shoal-agent-bind-'));
+    dirs.push(hostDir);
+    await writeFile(join(hostDir, 'hello'), 'from the host\n');
+    const volume = `shoal-test-${process.pid}-${Date.now().toString(36)}`;
+    const task = makeTask({
+      image: TEST_IMAGE,
+      // The container checks its own mounts: it runs only if all three are there as asked.
+      command: ['sh', '-c', 'grep -q "from the host" /host/hello && ! touch /host/x 2>/dev/null && ' +
+        'grep -q " /scratch tmpfs" /proc/mounts && touch /data/ok && grep -q "nameserver 10.9.8.7" /etc/resolv.conf && sleep 300'],
+      mounts: [
+        { type: Mount_Type.BIND, source: hostDir, target: '/host', readonly: true },
+        { type: Mount_Type.TMPFS, source: '', target: '/scratch', readonly: false, tmpfsOptions: { sizeBytes: 1 << 20, mode: 0o1777, options: '' } },
+        { type: Mount_Type.VOLUME, source: volume, target: '/data', readonly: false },
+      ],
+      dnsConfig: { nameservers: ['10.9.8.7'], search: ['shoal.test'], options: ['ndots:2'] },
+    });
+    try {
+      await worker.assign([task]);
+      const running = await log.until(task.id, TaskState.RUNNING);
+      await new Promise((r) => setTimeout(r, 500));
+      const info = await docker.getContainer(running.containerStatus?.containerId ?? '').inspect();
+      expect(info.State.Running).toBe(true);
+      expect(info.HostConfig.Dns).toEqual(['10.9.8.7']);
+      expect(info.HostConfig.DnsSearch).toEqual(['shoal.test']);
+      expect(info.HostConfig.DnsOptions).toEqual(['ndots:2']);
+      expect(info.Mounts.map((m) => [m.Type, m.Destination, m.RW]).sort()).toEqual([
+        ['bind', '/host', false], ['tmpfs', '/scratch', true], ['volume', '/data', true]].sort());
+    } finally {
+      await worker.assign([]);
+      await waitFor(() => worker.manager(task.id) === undefined, 20_000, () => 'the task to be removed');
+      await docker.getVolume(volume).remove().catch(() => undefined);
+    }
   });
 
   it('keeps a task STARTING until its healthcheck passes', async () => {

@@ -5,6 +5,7 @@ import { assert } from '@shoal/assert';
 import { durationToMs, type ContainerSpec, type ContainerStatus, type HealthConfig, type Task } from '@shoal/proto';
 import Docker from 'dockerode';
 import { EngineGate, type GateWork } from './engine-gate';
+import { engineDns, engineMount } from './engine-mounts';
 import { abortableDelay, errorMessage, type Executor, type TaskController } from './executor';
 import { containerName, TASK_LABELS, taskLabels } from './labels';
 import { AGENT_RUNTIME_LIMITS } from '@shoal/limits';
@@ -100,8 +101,8 @@ export function graceMs(spec: ContainerSpec): number {
 }
 
 /**
- * createOptions maps a task to the engine's create-container request. Mounts, networks,
- * secrets, configs and DNS settings are not mapped yet (see docs/design/node-agent.md).
+ * createOptions maps a task to the engine's create-container request, mounts and DNS settings
+ * included. Networks, secrets and configs are not mapped yet (see docs/design/node-agent.md).
  */
 export function createOptions(task: Task, extraLabels: Readonly<Record<string, string>> = {}): Docker.ContainerCreateOptions {
   const runtime = task.spec?.runtime;
@@ -137,6 +138,8 @@ export function createOptions(task: Task, extraLabels: Readonly<Record<string, s
       Memory: limits !== undefined && limits.memoryBytes > 0 ? limits.memoryBytes : undefined,
       NanoCpus: limits !== undefined && limits.nanoCpus > 0 ? limits.nanoCpus : undefined,
       Ulimits: spec.ulimits.length > 0 ? spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : undefined,
+      Mounts: spec.mounts.length > 0 ? spec.mounts.map(engineMount) as Docker.MountConfig : undefined,
+      ...engineDns(spec),
     },
   };
 }
