@@ -5,11 +5,13 @@ import { Metadata, credentials as grpcCredentials } from '@grpc/grpc-js';
 import {
   AgentSession,
   describeNode,
+  DependencyStore,
   DockerExecutor,
   LocalTaskStore,
   ProcessExecutor,
   SessionStatusReporter,
   SimExecutor,
+  TaskFiles,
   Worker,
   type ChannelSecurityLike,
   type Executor,
@@ -23,9 +25,11 @@ import { Task } from '@shoal/proto';
 import { cryptoRandom, systemClock, systemTimers } from '@shoal/runtime';
 import { channelCredentials, startCertRenewal, TlsMaterial } from '@shoal/tls';
 import Docker from 'dockerode';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkAgentConfig, DEFAULT_STATE_DIR, type AgentConfig } from './config';
 import { nodeCredentials } from './identity';
 import { agentMetrics } from './metrics';
@@ -48,10 +52,11 @@ export interface RunningAgent {
 }
 
 /** makeExecutor builds an executor of `kind`. */
-export function makeExecutor(kind: ExecutorKind, config: AgentConfig, stateDir: string): Executor {
+export function makeExecutor(kind: ExecutorKind, config: AgentConfig, stateDir: string,
+  dependencies = new DependencyStore()): Executor {
   switch (kind) {
     case 'docker':
-      return new DockerExecutor({ socketPath: config.dockerSocket });
+      return new DockerExecutor({ socketPath: config.dockerSocket, files: new TaskFiles(taskFilesRoot(stateDir), dependencies) });
     case 'process':
       return new ProcessExecutor({ workRoot: join(stateDir, 'process') });
     case 'sim':
@@ -60,6 +65,18 @@ export function makeExecutor(kind: ExecutorKind, config: AgentConfig, stateDir: 
       });
   }
 }
+
+/**
+ * taskFilesRoot is where tasks' secret and config files go: a directory on /dev/shm (a tmpfs,
+ * so secrets never reach a disk) named after the state directory, else `<state-dir>/files`.
+ */
+export function taskFilesRoot(stateDir: string): string {
+  if (!existsSync(SHM_DIR)) return join(stateDir, 'files');
+  const tag = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
+  return join(SHM_DIR, `shoal-agent-${tag}`);
+}
+
+const SHM_DIR = '/dev/shm';
 
 /**
  * chooseExecutor returns --executor, or by default docker when the engine at --docker-socket
@@ -134,12 +151,13 @@ export async function startAgent(config: AgentConfig, logger: Logger, metrics: M
   const stateDir = config.stateDir ?? DEFAULT_STATE_DIR;
   const kind = await chooseExecutor(config, logger);
   const store = await LocalTaskStore.open(stateDir);
-  const executor = makeExecutor(kind, config, stateDir);
+  const dependencies = new DependencyStore();
+  const executor = makeExecutor(kind, config, stateDir, dependencies);
   if (kind === 'process') logger.warn('process executor: tasks run UNISOLATED as child processes of the agent');
   const m = agentMetrics(metrics);
   const reporter = new SessionStatusReporter({ timers: systemTimers, logger });
   const worker: Worker = new Worker({
-    executor, store, clock: systemClock, timers: systemTimers, logger, observe: m.observe,
+    executor, store, clock: systemClock, timers: systemTimers, logger, observe: m.observe, dependencies,
     report: (taskId, status) => {
       m.tasks(worker.statuses().values());
       reporter.report(taskId, status);

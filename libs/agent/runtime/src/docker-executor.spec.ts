@@ -8,10 +8,12 @@
 import { systemClock, systemTimers } from '@shoal/runtime';
 import { durationFromMs, Mount_Type, TaskState } from '@shoal/proto';
 import type Docker from 'dockerode';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DependencyStore } from './dependencies';
 import { DockerExecutor } from './docker-executor';
+import { TaskFiles } from './task-files';
 import { TASK_LABELS } from './labels';
 import { LocalTaskStore } from './task-store';
 import { ensureDockerd, removeTestContainers, TEST_IMAGE, TEST_LABEL } from './testing/dockerd';
@@ -202,6 +204,40 @@ describe('docker executor against a real dockerd', () => {
       await waitFor(() => worker.manager(task.id) === undefined, 20_000, () => 'the task to be removed');
       await docker.getVolume(volume).remove().catch(() => undefined);
     }
+  });
+
+  it('mounts the task secrets and configs read-only with their mode, and removes the files with the task', async () => {
+    const filesRoot = await mkdtemp(join(tmpdir(), 'shoal-agent-files-'));
+    dirs.push(filesRoot);
+    const deps = new DependencyStore();
+    const annotations = (name: string) => ({ name, labels: {} });
+    deps.apply(true, [
+      { kind: 'secret', action: 'upsert', secret: { id: 's1', spec: { annotations: annotations('db_pass'), data: Buffer.from('hunter2') } } as never },
+      { kind: 'config', action: 'upsert', config: { id: 'c1', spec: { annotations: annotations('app.conf'), data: Buffer.from('mode=fast') } } as never },
+    ]);
+    const log = new StatusLog();
+    const executor = new DockerExecutor({ docker, extraLabels: { [TEST_LABEL.key]: TEST_LABEL.value }, files: new TaskFiles(filesRoot, deps) });
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-agent-docker-'));
+    dirs.push(dir);
+    const worker = new Worker({ executor, store: await LocalTaskStore.open(dir), report: log.report, clock: systemClock,
+      timers: systemTimers, limits: LIMITS, dependencies: deps });
+    await worker.init();
+    workers.push(worker);
+    const task = makeTask({
+      image: TEST_IMAGE,
+      command: ['sh', '-c', 'grep -qx hunter2 /run/secrets/db_pass && [ "$(stat -c %a /run/secrets/db_pass)" = 400 ] && ' +
+        '! sh -c "echo x > /run/secrets/db_pass" 2>/dev/null && grep -qx mode=fast /etc/app.conf && sleep 300'],
+      secrets: [{ secretId: 's1', secretName: 'db_pass', target: { $case: 'file', file: { name: 'db_pass', uid: '0', gid: '0', mode: 0o400 } } }],
+      configs: [{ configId: 'c1', configName: 'app.conf', target: { $case: 'file', file: { name: '/etc/app.conf', uid: '', gid: '', mode: 0 } } }],
+    });
+    await worker.assign([task]);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await docker.getContainer(running.containerStatus?.containerId ?? '').inspect()).State.Running).toBe(true);
+    expect(await readdir(filesRoot)).toEqual([task.id]);
+    await worker.assign([]);
+    await waitFor(() => worker.manager(task.id) === undefined, 20_000, () => 'the task to be removed');
+    expect(await readdir(filesRoot)).toEqual([]);
   });
 
   it('keeps a task STARTING until its healthcheck passes', async () => {

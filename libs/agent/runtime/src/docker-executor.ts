@@ -5,7 +5,8 @@ import { assert } from '@shoal/assert';
 import { durationToMs, type ContainerSpec, type ContainerStatus, type HealthConfig, type Task } from '@shoal/proto';
 import Docker from 'dockerode';
 import { EngineGate, type GateWork } from './engine-gate';
-import { engineDns, engineMount } from './engine-mounts';
+import { engineDns, engineMount, type EngineMount } from './engine-mounts';
+import { MissingDependency, type TaskFiles } from './task-files';
 import { abortableDelay, errorMessage, type Executor, type TaskController } from './executor';
 import { containerName, TASK_LABELS, taskLabels } from './labels';
 import { AGENT_RUNTIME_LIMITS } from '@shoal/limits';
@@ -30,6 +31,8 @@ export interface DockerExecutorOptions {
   readonly callTimeoutMs?: number;
   /** Container creates and starts in flight on the engine; default AGENT_RUNTIME_LIMITS.engineConcurrency. */
   readonly engineConcurrency?: number;
+  /** Where tasks' secret and config files are written; without it a task that uses any is REJECTED. */
+  readonly files?: TaskFiles;
 }
 
 /** DockerExecutor runs tasks as containers on the local Docker Engine. */
@@ -102,9 +105,11 @@ export function graceMs(spec: ContainerSpec): number {
 
 /**
  * createOptions maps a task to the engine's create-container request, mounts and DNS settings
- * included. Networks, secrets and configs are not mapped yet (see docs/design/node-agent.md).
+ * included; `fileMounts` are the task's secret and config files. Networks are not mapped yet
+ * (see docs/design/node-agent.md).
  */
-export function createOptions(task: Task, extraLabels: Readonly<Record<string, string>> = {}): Docker.ContainerCreateOptions {
+export function createOptions(task: Task, extraLabels: Readonly<Record<string, string>> = {},
+  fileMounts: readonly EngineMount[] = []): Docker.ContainerCreateOptions {
   const runtime = task.spec?.runtime;
   assert(runtime?.$case === 'container', 'docker tasks have a container spec');
   const spec = runtime.container;
@@ -138,7 +143,8 @@ export function createOptions(task: Task, extraLabels: Readonly<Record<string, s
       Memory: limits !== undefined && limits.memoryBytes > 0 ? limits.memoryBytes : undefined,
       NanoCpus: limits !== undefined && limits.nanoCpus > 0 ? limits.nanoCpus : undefined,
       Ulimits: spec.ulimits.length > 0 ? spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : undefined,
-      Mounts: spec.mounts.length > 0 ? spec.mounts.map(engineMount) as Docker.MountConfig : undefined,
+      Mounts: spec.mounts.length + fileMounts.length > 0
+        ? [...spec.mounts.map(engineMount), ...fileMounts] as Docker.MountConfig : undefined,
       ...engineDns(spec),
     },
   };
@@ -219,17 +225,26 @@ class DockerController implements TaskController {
       }
       return this.prepared();
     } catch (err) {
+      if (err instanceof MissingDependency) return { kind: err.retryable ? 'temporary' : 'fatal', error: `prepare: ${err.message}` };
       return classify('prepare', err);
     }
   }
 
   private async create(signal: AbortSignal): Promise<void> {
+    const fileMounts = await this.taskFiles();
     const created = await this.gated('create', signal, () => this.docker.createContainer({
-      ...createOptions(this.task, this.options.extraLabels),
+      ...createOptions(this.task, this.options.extraLabels, fileMounts),
       abortSignal: this.call(signal),
     } as Docker.ContainerCreateOptions));
     this.containerId = created.id;
     this.createdHere = true;
+  }
+
+  /** taskFiles writes the task's secret and config files; a reference with no files dir is refused. */
+  private async taskFiles(): Promise<EngineMount[]> {
+    if (this.options.files !== undefined) return this.options.files.prepare(this.task.id, this.spec);
+    if (this.spec.secrets.length + this.spec.configs.length === 0) return [];
+    throw new MissingDependency('this agent has no directory for secret and config files', false);
   }
 
   private prepared(): OperationOutcome {
@@ -369,14 +384,20 @@ class DockerController implements TaskController {
   async remove(signal: AbortSignal): Promise<OperationOutcome> {
     try {
       const id = await this.find(signal);
-      if (id === undefined) return { kind: 'done' };
-      await this.docker.getContainer(id).remove({ force: true, v: true, abortSignal: this.call(signal) } as object);
+      if (id !== undefined) {
+        await this.docker.getContainer(id).remove({ force: true, v: true, abortSignal: this.call(signal) } as object);
+      }
       this.containerId = undefined;
       this.createdHere = false;
+    } catch (err) {
+      if (dockerStatus(err) !== HTTP_NOT_FOUND) return classify('remove', err);
+    }
+    try {
+      await this.options.files?.remove(this.task.id);
       return { kind: 'done' };
     } catch (err) {
-      if (dockerStatus(err) === HTTP_NOT_FOUND) return { kind: 'done' };
-      return classify('remove', err);
+      return { kind: 'temporary', error: `remove: the task's secret and config files: ${errorMessage(err)}` };
     }
   }
+
 }

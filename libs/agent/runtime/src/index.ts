@@ -26,4 +26,6 @@ export {
 export { describeNode, type DescribeNodeOptions } from './session/node-description';
 export { SessionStatusReporter, type StatusReporterOptions, type StatusSender } from './session/status-reporter';
 export { LocalTaskStore, STORE_FILE_NAME, type TaskRecord } from './task-store';
+export { DependencyStore, type DependencyChange } from './dependencies';
+export { MissingDependency, SECRETS_DIR, TaskFiles } from './task-files';
 export { Worker, type WorkerOptions } from './worker';

@@ -6,6 +6,7 @@ import { assert } from '@shoal/assert';
 import type { Clock, Timers } from '@shoal/clock';
 import type { Logger } from '@shoal/logging';
 import { observedTaskStatus, TaskState, type Task, type TaskStatus } from '@shoal/proto';
+import type { DependencyChange, DependencyStore } from './dependencies';
 import type { Executor } from './executor';
 import { TaskManager, type OperationObserver, type StatusReporter } from './task-manager';
 import type { LocalTaskStore } from './task-store';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   readonly limits?: Partial<AgentCoreLimits> | undefined;
   /** Metrics: every controller operation's outcome and duration. */
   readonly observe?: OperationObserver | undefined;
+  /** Where the secrets and configs of the assignments go (the executor reads them there). */
+  readonly dependencies?: DependencyStore | undefined;
 }
 
 /** Worker runs the tasks assigned to this node. */
@@ -73,6 +76,11 @@ export class Worker {
       if (!this.managers.has(task.id)) this.launch(task, status, true);
     }
     for (const id of removals) this.managers.get(id)?.unassign();
+  }
+
+  /** dependencies takes the secrets and configs of an assignments message. */
+  dependencies(complete: boolean, changes: readonly DependencyChange[]): void {
+    this.options.dependencies?.apply(complete, changes);
   }
 
   /** statuses returns the current status of every task this worker runs. */

@@ -2,6 +2,7 @@
 // description, heartbeat at the period the dispatcher gives, apply the assignments stream
 // (COMPLETE, then INCREMENTAL chained by sequence numbers) and report task statuses, until
 // any of it fails or the agent stops.
+import type { DependencyChange } from '../dependencies';
 import type { ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { TimerHandle, Timers } from '@shoal/clock';
 import { isShoalError, ShoalError } from '@shoal/errors';
@@ -31,6 +32,8 @@ export const DISPATCHER_CHANNEL_OPTIONS = Object.freeze({
 export interface AssignmentSink {
   assign(tasks: readonly Task[]): Promise<void>;
   update(upserts: readonly Task[], removals: readonly string[]): Promise<void>;
+  /** The message's secrets and configs, before its tasks (COMPLETE: replace all held). */
+  dependencies?(complete: boolean, changes: readonly DependencyChange[]): void;
 }
 
 /** ChannelSecurityLike is a channel's credentials and options (pki ChannelSecurity). */
@@ -202,12 +205,20 @@ class SessionRun {
     this.lastResultsIn = m.resultsIn;
     const upserts: Task[] = [];
     const removals: string[] = [];
+    const dependencies: DependencyChange[] = [];
     for (const change of m.changes) {
       const item = change.assignment?.item;
-      if (item?.$case !== 'task') continue; // secrets and configs: not used by the executors yet
-      if (change.action === AssignmentAction.REMOVE) removals.push(item.task.id);
-      else upserts.push(item.task);
+      const remove = change.action === AssignmentAction.REMOVE;
+      if (item?.$case === 'task') {
+        if (remove) removals.push(item.task.id);
+        else upserts.push(item.task);
+      } else if (item?.$case === 'secret') {
+        dependencies.push(remove ? { kind: 'secret', action: 'remove', id: item.secret.id } : { kind: 'secret', action: 'upsert', secret: item.secret });
+      } else if (item?.$case === 'config') {
+        dependencies.push(remove ? { kind: 'config', action: 'remove', id: item.config.id } : { kind: 'config', action: 'upsert', config: item.config });
+      }
     }
+    this.o.sink.dependencies?.(complete, dependencies);
     if (complete) await this.o.sink.assign(upserts);
     else await this.o.sink.update(upserts, removals);
   }
