@@ -22,12 +22,13 @@ import {
 import { authorize } from './authorization';
 import { authorizedServer } from './authorized-server';
 import type { CertBundle } from './cert-bundle';
-import { channelCredentials, serverNameOptions } from './grpc-credentials';
+import { channelCredentials, peerIdentity, serverNameOptions } from './grpc-credentials';
 import { ReloadableCredentials } from './reloadable-credentials';
 import type { Role } from './role';
 import { createRootCa, type RootCa } from './root-ca';
 import { issueCertificate } from './sign';
 import { ECHO_SERVICE } from './testdata/echo-service';
+import { TLSSocket } from 'node:tls';
 
 // RSA key generation is slow and variable (0.2-2 s per key, more on a loaded CI machine).
 jest.setTimeout(60_000);
@@ -45,6 +46,8 @@ let optionalAddress: string;
 const servers: grpc.Server[] = [];
 const clients: grpc.Client[] = [];
 const handled = new Map<string, number>();
+/** The identity each unary handler read with peerIdentity, by method path. */
+const seen = new Map<string, string>();
 
 type AnyDefinition = grpc.ServiceDefinition;
 type Handler = (...args: never[]) => void;
@@ -56,7 +59,15 @@ function stubImplementation(def: AnyDefinition): grpc.UntypedServiceImplementati
     const empty: unknown = m.responseDeserialize(Buffer.alloc(0));
     const count = (): void => void handled.set(m.path, (handled.get(m.path) ?? 0) + 1);
     if (!m.requestStream && !m.responseStream) {
-      impl[name] = (_call: unknown, cb: grpc.sendUnaryData<unknown>) => (count(), cb(null, empty));
+      impl[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        count();
+        try {
+          seen.set(m.path, peerIdentity(call).role);
+        } catch {
+          seen.set(m.path, 'none');
+        }
+        cb(null, empty);
+      };
     } else if (m.requestStream && !m.responseStream) {
       impl[name] = (call: grpc.ServerReadableStream<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
         count();
@@ -206,6 +217,30 @@ describe('authorization interceptor on an mTLS server', () => {
     expect(a.details).toBe('role "store" may not call /shoal.v1.Control/ListNodes');
     const b = await callMethod(mtlsAddress, RaftService, 'resolveAddress', mtls('admin'));
     expect(b.details).toBe('role "admin" may not call /shoal.v1.Raft/ResolveAddress');
+  });
+
+  it('hands the handler the identity it verified, without asking TLS for the certificate again', async () => {
+    // One client, two calls: the first opens the connection (the handshake reads certificates
+    // too); only the second call is counted.
+    const Client = grpc.makeGenericClientConstructor(ControlService, 'Test');
+    const creds = mtls('admin');
+    const client = new Client(mtlsAddress, creds.credentials, { ...creds.options, ...LOCAL_POOL });
+    clients.push(client);
+    const create = (): Promise<grpc.ServiceError | null> => new Promise((resolve) => {
+      const fn = (client as unknown as Record<string, (...a: unknown[]) => void>)['createService'];
+      fn?.call(client, ControlService['createService']?.requestDeserialize(Buffer.alloc(0)),
+        { deadline: Date.now() + CALL_DEADLINE_MS }, (err: grpc.ServiceError | null) => resolve(err));
+    });
+    expect(await create()).toBeNull();
+    const asked = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      const outcome = { code: (await create())?.code ?? grpc.status.OK };
+      expect(outcome.code).toBe(grpc.status.OK);
+      expect(seen.get('/shoal.v1.Control/CreateService')).toBe('admin');
+      expect(asked).toHaveBeenCalledTimes(1);
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it('refuses a client without a certificate at the handshake', async () => {

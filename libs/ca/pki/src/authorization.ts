@@ -10,7 +10,7 @@ import {
 import { isShoalError, ShoalError } from '@shoal/errors';
 import { toGrpcError } from '@shoal/grpc';
 import type { Logger } from '@shoal/logging';
-import { peerIdentity, type AuthContextSource } from './grpc-credentials';
+import { peerIdentity, rememberCallIdentity, type AuthContextSource } from './grpc-credentials';
 import type { Identity } from './identity';
 
 /**
@@ -111,6 +111,7 @@ export function authorizationInterceptor(opts: AuthorizationInterceptorOptions):
           .withOnReceiveMetadata((metadata, nextMetadata) => {
             const verdict = authorize(opts.table, { path: descriptor.path, call });
             if (verdict.allowed) {
+              if (verdict.identity !== null) rememberCallIdentity(metadata, verdict.identity);
               nextMetadata(metadata);
               return;
             }

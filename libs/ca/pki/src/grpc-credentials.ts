@@ -72,6 +72,18 @@ export interface AuthContextSource {
 }
 
 /**
+ * verifiedCalls maps a call's metadata object (created by grpc-js for that call alone) to the
+ * identity the authorization interceptor verified for it, so the handler's `peerIdentity`
+ * does not ask TLS for the peer certificate a second time.
+ */
+const verifiedCalls = new WeakMap<object, Identity>();
+
+/** rememberCallIdentity records the identity verified for the call that carries `metadata`. */
+export function rememberCallIdentity(metadata: object, identity: Identity): void {
+  verifiedCalls.set(metadata, identity);
+}
+
+/**
  * identities maps a client certificate (DER, base64) to the identity it carries. A certificate
  * is immutable and the TLS handshake already verified it, so its identity is parsed once.
  */
@@ -87,6 +99,9 @@ const identities = new Map<string, Identity>();
  * Authorization (which roles may call what) is the caller's job.
  */
 export function peerIdentity(call: AuthContextSource): Identity {
+  const metadata = (call as { metadata?: unknown }).metadata;
+  const verified = typeof metadata === 'object' && metadata !== null ? verifiedCalls.get(metadata) : undefined;
+  if (verified !== undefined) return verified;
   const peer = call.getAuthContext()?.sslPeerCertificate;
   if (peer === undefined || !Buffer.isBuffer(peer.raw) || peer.raw.length === 0) {
     throw ShoalError.unauthenticated('the caller presented no client certificate');
