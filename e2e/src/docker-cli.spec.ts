@@ -9,6 +9,9 @@
 import { api, docker, engineContainers, runDocker } from './support/docker';
 import { IMAGE, IMAGE_2, NODE_LABEL, serviceContainers, startCluster, stopCluster, topology, type Cluster } from './support/cluster';
 import { until } from './support/wait';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const CONVERGE_MS = 60_000;
 let cluster: Cluster | undefined;
@@ -142,6 +145,28 @@ describe('the docker CLI against a Shoal topology', () => {
     await topology.startOne(plan, scheduler.name);
     const newLeader = await topology.waitFor('a store leader', () => topology.leaderOf(plan), 30_000);
     expect(newLeader.name).toBeDefined();
+  });
+
+  it('a secret, a config and a tmpfs mount reach the container (it checks them itself)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-files-'));
+    const [secret, config, files] = [`${c().prefix}pw`, `${c().prefix}conf`, `${c().prefix}files`];
+    writeFileSync(join(dir, 'pw'), 'hunter2');
+    writeFileSync(join(dir, 'conf'), 'k=v');
+    await cli(['secret', 'create', secret, join(dir, 'pw')]);
+    await cli(['config', 'create', config, join(dir, 'conf')]);
+    await cli(['service', 'create', '-d', '--name', files, '--stop-grace-period', '0s', '--secret', secret,
+      '--config', `source=${config},target=/etc/app.conf`, '--mount', 'type=tmpfs,target=/scratch', IMAGE,
+      'sh', '-c', `grep -qx hunter2 /run/secrets/${secret} && grep -qx k=v /etc/app.conf && ` +
+        'grep -q " /scratch tmpfs" /proc/mounts && sleep 100000']);
+    const [first] = await waitContainers(files, 1);
+    // A failed check would have ended the container at once: it still runs, the same one.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await serviceContainers(files)).map((x) => x.id)).toEqual([first?.id]);
+    await cli(['service', 'rm', files]);
+    await until('the service gone', async () => ((await engineContainers(`com.shoal.service.name=${files}`, true)).length === 0 ? true : undefined), CONVERGE_MS);
+    await cli(['secret', 'rm', secret]);
+    await cli(['config', 'rm', config]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('service rm leaves no container behind', async () => {
