@@ -36,6 +36,7 @@ import {
   type SoftState,
   type Snapshot,
 } from '@shoal/raft';
+import { AckHolder } from './ack-holder';
 import type { Applier } from './applier';
 import { bootstrapState, restore } from './bootstrap';
 import { isEnvelope, RequestIds, unwrap, wrap } from './envelope';
@@ -86,6 +87,8 @@ export class RaftNode<R = void> {
   private readonly ids: RequestIds;
   private readonly proposals: Waiters<Applied<R>>;
   private readonly reads: Waiters<number>;
+  /** A follower's acks of empty appends, held until its next message (see AckHolder). */
+  private readonly acks: AckHolder;
   private rawNode: RawNode | undefined;
   private storage: MemoryStorage | undefined;
   private writer: ReadyWriter | undefined;
@@ -160,6 +163,8 @@ export class RaftNode<R = void> {
       max: RAFT_NODE_LIMITS.pendingReadsMax,
       now,
     });
+    this.acks = new AckHolder(this.o.timers, RAFT_NODE_LIMITS.emptyAppendAckHoldMs,
+      (messages) => this.transport.send(messages));
   }
 
   /**
@@ -219,6 +224,7 @@ export class RaftNode<R = void> {
     const started = this.phase !== 'new';
     this.phase = wasFailed ? 'failed' : 'stopping';
     this.cancelTick();
+    this.acks.drop();
     this.failWaiters(stoppedError());
     if (started) await this.transport.stop().catch(() => undefined);
     await this.loopDone;
@@ -584,10 +590,24 @@ export class RaftNode<R = void> {
     // before acking, so it may sync inline if its persistence allows (WalPersistence option).
     await this.readyWriter().persist(rd, this.role !== StateType.Leader);
     if (this.phase !== 'running') return;
-    this.send(late);
+    this.sendLate(late, rd);
     if (rd.snapshot !== undefined) await this.restoreSnapshot(rd.snapshot);
     if (!applyFirst && rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
     if (rd.readStates.length > 0) this.noteReadStates(rd.readStates);
+  }
+
+  /**
+   * sendLate sends the messages that wait for persistence. A follower holds its acks of an
+   * append that brought no new entries (AckHolder); a leader sends whatever is still held.
+   */
+  private sendLate(messages: Message[], rd: Ready): void {
+    if (this.role === StateType.Leader) {
+      this.acks.flush();
+      this.send(messages);
+      return;
+    }
+    const emptyAppend = rd.entries.length === 0 && rd.snapshot === undefined;
+    this.send(this.acks.outgoing(messages, emptyAppend));
   }
 
   /**
@@ -822,6 +842,7 @@ export class RaftNode<R = void> {
     this.fatal = fatal;
     this.phase = 'failed';
     this.cancelTick();
+    this.acks.drop();
     this.failWaiters(fatalWaiterError(fatal));
     this.logger.error({ err: error, raftId: this.id }, fatal.message);
     void this.transport.stop().catch(() => undefined);

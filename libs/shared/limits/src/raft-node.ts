@@ -63,6 +63,12 @@ export const RAFT_NODE_LIMITS = Object.freeze({
   snapshotsInFlightMax: 16,
   /** Ms of the deadline on unary peer calls (ResolveAddress). */
   unaryDeadlineMs: GRPC_LIMITS.unaryDeadlineMs,
+  /**
+   * Ms a follower holds its ack of an append that brought no new entries (the leader's
+   * commit-index broadcast, a probe) before sending it alone; it leaves earlier with the next
+   * message to the same peer. Well under a heartbeat interval.
+   */
+  emptyAppendAckHoldMs: 10,
 });
 
 /** RaftNodeLimits is the type of {@link RAFT_NODE_LIMITS}. */
@@ -74,6 +80,10 @@ assert(
 );
 assert(RAFT_NODE_LIMITS.proposalTimeoutMs > 2 * electionTimeoutMs, 'proposals outlive an election');
 assert(RAFT_NODE_LIMITS.readIndexTimeoutMs >= electionTimeoutMs, 'reads outlive a heartbeat round');
+assert(
+  RAFT_NODE_LIMITS.emptyAppendAckHoldMs < RAFT_LIMITS.heartbeatTicks * RAFT_LIMITS.tickMs,
+  'a held ack leaves before the next heartbeat round',
+);
 assert(
   RAFT_NODE_LIMITS.snapshotChunkBytes < GRPC_LIMITS.maxSendMessageBytes,
   'a snapshot chunk fits one gRPC message',
