@@ -68,7 +68,9 @@ export function resolveUpdateTarget(service: Service, tasks: readonly Task[], no
   const status = service.updateStatus;
   const state = status?.state ?? UpdateStatus_State.UNKNOWN;
   const rollbackState = ROLLBACK_STATES.has(state);
-  if (prevIdx > specIdx && specIdx >= 0 && !rollbackState) {
+  // An unset spec_version (-1) is the service's first spec: the store drops the empty version a
+  // created service starts with, so a rollback to the first spec reads as -1 below a version.
+  if (prevIdx > specIdx && !rollbackState) {
     const started: UpdateStatus = {
       state: UpdateStatus_State.ROLLBACK_STARTED,
       startedAt: new Date(nowMs),

@@ -178,6 +178,14 @@ describe('rolling update', () => {
       'status UPDATING: update in progress']);
   });
 
+  it('a manual rollback to the first spec (spec_version unset) is recorded as ROLLBACK_STARTED', () => {
+    const { world, pass } = setup({});
+    const s = world.services.get('svc') as Service;
+    world.services.set('svc', { ...s, spec: specOf({ replicas: 2, image: 'nginx:0' }), specVersion: undefined,
+      previousSpecVersion: { index: 2 } });
+    expect(pass()).toContain('status ROLLBACK_STARTED: manually requested rollback');
+  });
+
   it('a manual rollback (spec_version went down) is recorded as ROLLBACK_STARTED', () => {
     const { world, pass } = setup({});
     const s = world.services.get('svc') as Service;
