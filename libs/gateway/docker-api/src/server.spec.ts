@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@shoal/logging';
 import { createMetrics } from '@shoal/metrics';
 import { createRootCa, issueCertificate, type RootCa, type Role } from '@shoal/pki';
+import { UpdateStatus_State } from '@shoal/proto';
 import { localEngineFacts } from './engine-facts';
 import { startDockerApi, type DockerApiServer } from './server';
 import { dockerCli } from './testing/docker-cli';
@@ -112,6 +113,28 @@ describe('the Docker API over the unix socket', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('shoal_docker_api_request_seconds_count{method="POST",route="/services/{id}/update",status="409"} 1');
     expect(text).toContain('shoal_docker_api_request_seconds_count{method="GET",route="unknown",status="404"} 1');
+  });
+
+  it('answers an update once the previous update outcome is replaced, as dockerd does in the call', async () => {
+    const created = await call('POST', '/services/create', { Name: 'upd', TaskTemplate: { ContainerSpec: { Image: 'a' } } });
+    const id = (JSON.parse(created.body) as { ID: string }).ID;
+    const stored = fake.services.get(id);
+    if (stored === undefined) throw new Error('the fake has no service upd');
+    const completed = { state: UpdateStatus_State.COMPLETED, startedAt: new Date(1_000), completedAt: new Date(2_000), message: 'update completed' };
+    fake.services.set(id, { ...stored, updateStatus: completed });
+    const service = JSON.parse((await call('GET', '/services/upd')).body) as { Version: { Index: number }; Spec: object };
+    // The orchestrator's part, played here: the new update starts 300 ms after the call.
+    const started = setTimeout(() => {
+      const now = fake.services.get(id);
+      if (now !== undefined) fake.services.set(id, { ...now, updateStatus: { state: UpdateStatus_State.UPDATING, startedAt: new Date(3_000), message: 'update in progress' } });
+    }, 300);
+    const t0 = Date.now();
+    const answer = await call('POST', `/services/${id}/update?version=${service.Version.Index}`, service.Spec);
+    clearTimeout(started);
+    expect(answer.status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(JSON.parse((await call('GET', '/services/upd')).body).UpdateStatus.State).toBe('updating');
+    expect((await call('DELETE', '/services/upd')).status).toBe(200);
   });
 
   it('list tasks with _up-to-date returns only tasks of the current spec', async () => {

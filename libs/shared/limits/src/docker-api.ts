@@ -15,6 +15,15 @@ export const DOCKER_API_LIMITS = Object.freeze({
   maxAmbiguousMatchesShown: 10,
   /** Simultaneous Docker API connections; more are refused until one closes. */
   maxConnections: 1024,
+  /**
+   * Ms a service update waits, at most, for the orchestrator to mark the update started before
+   * it answers (Shoal). dockerd's control API writes the update status itself; in Shoal the
+   * orchestrator owns it, and a docker CLI that reads the previous "completed" status first
+   * stops following the update at once.
+   */
+  updateStartWaitMs: 2 * SECOND_MS,
+  /** Ms between two looks at the service during that wait (Shoal). */
+  updateStartPollMs: 25,
 });
 
 /** DockerApiLimits is the type of {@link DOCKER_API_LIMITS}. */

@@ -2,8 +2,10 @@
 import type { ControlApi } from '@shoal/gateway-control';
 import { ShoalError } from '@shoal/errors';
 import {
-  ListServicesRequest, UpdateServiceRequest_Rollback as Rollback, type Service, type ServiceStatus,
+  ListServicesRequest, UpdateServiceRequest_Rollback as Rollback, UpdateStatus_State, type Service, type ServiceStatus,
+  type UpdateStatus,
 } from '@shoal/proto';
+import { DOCKER_API_LIMITS } from '@shoal/limits';
 import { serviceJson } from '../convert/objects-out';
 import { serviceSpecFromDocker } from '../convert/service-spec-in';
 import { checkFilterKeys, filterValues, labelFilter, parseFilters } from '../filters';
@@ -73,7 +75,32 @@ async function update(api: ControlApi, req: DockerRequest) {
     serviceId: service.id, serviceVersion: { index: version }, spec,
     rollback: rollbackParam === 'previous' ? Rollback.PREVIOUS : Rollback.NONE,
   });
+  await awaitUpdateStart(api, service.id, service.updateStatus);
   return json({ Warnings: null });
+}
+
+/** Update states after which a new update is not started yet: the previous one's outcome. */
+const SETTLED: ReadonlySet<UpdateStatus_State> = new Set([
+  UpdateStatus_State.COMPLETED, UpdateStatus_State.ROLLBACK_COMPLETED,
+  UpdateStatus_State.PAUSED, UpdateStatus_State.ROLLBACK_PAUSED,
+]);
+
+/**
+ * awaitUpdateStart waits, for DOCKER_API_LIMITS.updateStartWaitMs at most, until the stored
+ * update status is no longer the previous update's outcome. dockerd writes the new status in
+ * the update call itself; Shoal's orchestrator writes it a moment later, and the docker CLI,
+ * which follows an update until the status says it ended, would otherwise read the previous
+ * "completed" and stop at once. A change that needs no task replaced leaves the status as it
+ * was: the wait then ends at its bound.
+ */
+async function awaitUpdateStart(api: ControlApi, serviceId: string, before: UpdateStatus | undefined): Promise<void> {
+  if (before === undefined || !SETTLED.has(before.state)) return;
+  const deadline = Date.now() + DOCKER_API_LIMITS.updateStartWaitMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, DOCKER_API_LIMITS.updateStartPollMs));
+    const now = (await api.getService({ serviceId, insertDefaults: false })).service?.updateStatus;
+    if (now === undefined || !SETTLED.has(now.state) || now.startedAt?.getTime() !== before.startedAt?.getTime()) return;
+  }
 }
 
 /** serviceRoutes are the /services routes over `api`. */
