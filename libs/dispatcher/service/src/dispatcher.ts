@@ -267,7 +267,8 @@ export class Dispatcher {
     const now = this.options.clock.now();
     this.compensateStall(now);
     for (const expired of this.tracker.expire(now)) this.expire(expired.nodeId);
-    for (const nodeId of this.sessions.keys()) this.dirtyNodes.add(nodeId);
+    // The safety net: every session's due batch, whether or not a wake is armed for it.
+    for (const session of this.sessions.values()) this.sendDue(session, now);
     this.flushBatches(now);
     this.limiter.prune(now);
     if (now >= this.nextSweepMs) {
@@ -290,21 +291,27 @@ export class Dispatcher {
     }, delayMs);
   }
 
+  /** sendDue sends each due assignment batch of `session`; returns whether changes still wait. */
+  private sendDue(session: Session, now: number): boolean {
+    let waiting = false;
+    for (const [call, set] of session.assignments) {
+      if (!set.due(now)) {
+        waiting ||= set.pendingChanges > 0;
+        continue;
+      }
+      const message = set.flush();
+      if (message === undefined || !isOpen(call)) continue;
+      this.metrics.assignmentBatchChanges.observe(message.changes.length);
+      call.write(message);
+    }
+    return waiting;
+  }
+
   /** flushBatches sends the due assignment messages of changed nodes and writes due statuses. */
   private flushBatches(now: number): void {
     for (const nodeId of this.dirtyNodes) {
-      let waiting = false;
-      for (const [call, set] of this.sessions.get(nodeId)?.assignments ?? []) {
-        if (!set.due(now)) {
-          waiting ||= set.pendingChanges > 0;
-          continue;
-        }
-        const message = set.flush();
-        if (message === undefined || !isOpen(call)) continue;
-        this.metrics.assignmentBatchChanges.observe(message.changes.length);
-        call.write(message);
-      }
-      if (!waiting) this.dirtyNodes.delete(nodeId);
+      const session = this.sessions.get(nodeId);
+      if (session === undefined || !this.sendDue(session, now)) this.dirtyNodes.delete(nodeId);
     }
     if (this.dirtyNodes.size > 0) this.flushSoon();
     void this.writer.flushDue()
