@@ -75,7 +75,8 @@ async function update(api: ControlApi, req: DockerRequest) {
     serviceId: service.id, serviceVersion: { index: version }, spec,
     rollback: rollbackParam === 'previous' ? Rollback.PREVIOUS : Rollback.NONE,
   });
-  await awaitUpdateStart(api, service.id, service.updateStatus);
+  // The update is committed: a failed look at its start must not turn it into an error.
+  await awaitUpdateStart(api, service.id, service.updateStatus).catch(() => undefined);
   return json({ Warnings: null });
 }
 
