@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ShoalError } from '@shoal/errors';
 import { silentLogger } from '@shoal/logging';
 import { createMetrics } from '@shoal/metrics';
 import { createRootCa, issueCertificate, type RootCa, type Role } from '@shoal/pki';
@@ -135,6 +136,24 @@ describe('the Docker API over the unix socket', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(JSON.parse((await call('GET', '/services/upd')).body).UpdateStatus.State).toBe('updating');
     expect((await call('DELETE', '/services/upd')).status).toBe(200);
+  });
+
+  it('answers a committed update 200 even when the store stops answering during the wait', async () => {
+    const created = await call('POST', '/services/create', { Name: 'upd2', TaskTemplate: { ContainerSpec: { Image: 'a' } } });
+    const id = (JSON.parse(created.body) as { ID: string }).ID;
+    const stored = fake.services.get(id);
+    if (stored === undefined) throw new Error('the fake has no service upd2');
+    fake.services.set(id, { ...stored, updateStatus: { state: UpdateStatus_State.COMPLETED, startedAt: new Date(1_000), message: 'update completed' } });
+    const service = JSON.parse((await call('GET', '/services/upd2')).body) as { Version: { Index: number }; Spec: object };
+    const down = setTimeout(() => { fake.failure = ShoalError.unavailable('no store'); }, 50);
+    try {
+      const answer = await call('POST', `/services/${id}/update?version=${service.Version.Index}`, service.Spec);
+      expect(answer.status).toBe(200);
+    } finally {
+      clearTimeout(down);
+      fake.failure = undefined;
+    }
+    expect((await call('DELETE', '/services/upd2')).status).toBe(200);
   });
 
   it('list tasks with _up-to-date returns only tasks of the current spec', async () => {
