@@ -6,7 +6,7 @@
 // skips, without one), the busybox test image, containers labelled com.shoal.test=1 and removed
 // in afterAll; states observed through the reported statuses and `docker inspect`.
 import { systemClock, systemTimers } from '@shoal/runtime';
-import { durationFromMs, Mount_Type, TaskState } from '@shoal/proto';
+import { durationFromMs, Mount_Type, PortConfig_Protocol, PortConfig_PublishMode, TaskState } from '@shoal/proto';
 import type Docker from 'dockerode';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -238,6 +238,31 @@ describe('docker executor against a real dockerd', () => {
     await worker.assign([]);
     await waitFor(() => worker.manager(task.id) === undefined, 20_000, () => 'the task to be removed');
     expect(await readdir(filesRoot)).toEqual([]);
+  });
+
+  it('publishes a host-mode port on this node (the engine picks the port when none is asked)', async () => {
+    const { worker, log } = await agent();
+    const task = makeTask({
+      image: TEST_IMAGE,
+      command: ['sh', '-c', 'mkdir -p /w && echo served-by-shoal > /w/index.html && httpd -f -p 8080 -h /w'],
+    }, { endpoint: { ports: [{ name: 'web', protocol: PortConfig_Protocol.TCP, targetPort: 8080, publishedPort: 0,
+      publishMode: PortConfig_PublishMode.HOST }], virtualIps: [] } });
+    await worker.assign([task]);
+    const running = await log.until(task.id, TaskState.RUNNING);
+    const info = await docker.getContainer(running.containerStatus?.containerId ?? '').inspect();
+    const hostPort = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort ?? '';
+    expect(hostPort).toMatch(/^\d+$/);
+    let body = '';
+    await waitFor(async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${hostPort}/`);
+        body = res.ok ? await res.text() : '';
+      } catch {
+        body = ''; // httpd not listening yet
+      }
+      return body !== '';
+    }, 10_000, () => `an answer on host port ${hostPort}`);
+    expect(body.trim()).toBe('served-by-shoal');
   });
 
   it('keeps a task STARTING until its healthcheck passes', async () => {

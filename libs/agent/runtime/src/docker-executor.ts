@@ -5,7 +5,7 @@ import { assert } from '@shoal/assert';
 import { durationToMs, type ContainerSpec, type ContainerStatus, type HealthConfig, type Task } from '@shoal/proto';
 import Docker from 'dockerode';
 import { EngineGate, type GateWork } from './engine-gate';
-import { engineDns, engineMount, type EngineMount } from './engine-mounts';
+import { engineDns, engineMount, enginePorts, type EngineMount } from './engine-mounts';
 import { MissingDependency, type TaskFiles } from './task-files';
 import { abortableDelay, errorMessage, type Executor, type TaskController } from './executor';
 import { containerName, TASK_LABELS, taskLabels } from './labels';
@@ -115,6 +115,7 @@ export function createOptions(task: Task, extraLabels: Readonly<Record<string, s
   const spec = runtime.container;
   const limits = task.spec?.resources?.limits;
   const graceSeconds = Math.ceil(graceMs(spec) / MS_PER_SECOND);
+  const ports = enginePorts(task);
   return {
     name: containerName(task),
     Image: spec.image,
@@ -130,7 +131,9 @@ export function createOptions(task: Task, extraLabels: Readonly<Record<string, s
     StopTimeout: graceSeconds,
     Labels: taskLabels(task, extraLabels),
     Healthcheck: healthConfig(spec.healthcheck),
+    ExposedPorts: ports.exposed,
     HostConfig: {
+      PortBindings: ports.bindings,
       Init: spec.init,
       ReadonlyRootfs: spec.readOnly,
       CapAdd: spec.capabilityAdd.length > 0 ? spec.capabilityAdd : undefined,

@@ -1,6 +1,10 @@
-// The task's mounts and DNS settings as the Docker Engine's create-container request takes them
-// (HostConfig.Mounts, Dns, DnsSearch, DnsOptions), as SwarmKit's container executor maps them.
-import { Mount_BindOptions_Propagation as Propagation, Mount_Type, type ContainerSpec, type Mount } from '@shoal/proto';
+// The task's mounts, DNS settings and host-mode ports as the Docker Engine's create-container
+// request takes them (HostConfig.Mounts, Dns*, PortBindings; ExposedPorts), as SwarmKit's
+// container executor maps them.
+import {
+  Mount_BindOptions_Propagation as Propagation, Mount_Type, PortConfig_Protocol, PortConfig_PublishMode,
+  type ContainerSpec, type Mount, type Task,
+} from '@shoal/proto';
 
 /** EngineMount is one entry of the engine's HostConfig.Mounts. */
 export interface EngineMount {
@@ -73,4 +77,32 @@ export function engineDns(spec: ContainerSpec): EngineDns {
     DnsSearch: d.search.length > 0 ? d.search : undefined,
     DnsOptions: d.options.length > 0 ? d.options : undefined,
   };
+}
+
+const PROTOCOLS: Readonly<Record<number, string>> = {
+  [PortConfig_Protocol.TCP]: 'tcp', [PortConfig_Protocol.UDP]: 'udp', [PortConfig_Protocol.SCTP]: 'sctp',
+};
+
+/** EnginePorts is the create request's port part: what the container exposes and publishes. */
+export interface EnginePorts {
+  readonly exposed?: Record<string, Record<string, never>>;
+  readonly bindings?: Record<string, Array<{ HostPort: string }>>;
+}
+
+/**
+ * enginePorts maps the task's host-mode ports to port bindings on this node (published port 0:
+ * one the engine picks). Ingress-mode ports need the routing mesh, which the node does not
+ * provide yet; they are left out here.
+ */
+export function enginePorts(task: Task): EnginePorts {
+  const host = (task.endpoint?.ports ?? []).filter((p) => p.publishMode === PortConfig_PublishMode.HOST && p.targetPort > 0);
+  if (host.length === 0) return {};
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, Array<{ HostPort: string }>> = {};
+  for (const p of host) {
+    const key = `${p.targetPort}/${PROTOCOLS[p.protocol] ?? 'tcp'}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostPort: p.publishedPort > 0 ? String(p.publishedPort) : '' });
+  }
+  return { exposed, bindings };
 }
